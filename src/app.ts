@@ -1,0 +1,92 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
+import type { Config } from './config.js';
+import { authPlugin } from './infra/auth.js';
+import type { Database } from './infra/db/client.js';
+import { AppError } from './infra/errors.js';
+import { healthRoutes } from './infra/health.js';
+import { registerErrorHandling } from './infra/http.js';
+import { registerOpenApi } from './infra/openapi.js';
+import { Problem } from './infra/problem.js';
+import { createAccessTokens } from './infra/tokens.js';
+import { catalogModule } from './modules/catalog/index.js';
+import { identityModule } from './modules/identity/index.js';
+import { inventoryModule } from './modules/inventory/index.js';
+import { linksModule } from './modules/links/index.js';
+import { ordersModule } from './modules/orders/index.js';
+import { organizationsModule } from './modules/organizations/index.js';
+
+const REQUEST_ID_RE = /^[\w.:-]{1,128}$/;
+
+/**
+ * Builds the Fastify app: plugins and modules, nothing else. The caller owns the database and
+ * closes it (server.ts, the test helpers).
+ */
+export async function buildApp(opts: { config: Config; database: Database }): Promise<FastifyInstance> {
+  const { config, database } = opts;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.current_password', '*.new_password', '*.refresh_token', '*.access_token'],
+        censor: '[redacted]',
+      },
+    },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : uuidv7();
+    },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  registerErrorHandling(app);
+  app.addSchema(Problem);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+      },
+    },
+  });
+  await app.register(cors, { origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: config.corsOrigins !== '*' });
+  await app.register(rateLimit, {
+    max: config.rateLimitMax,
+    timeWindow: '1 minute',
+    redis: config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined,
+    nameSpace: 'agora-rl:',
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(429, 'RATE_LIMITED', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, {
+        headers: { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) },
+      }),
+  });
+  await app.register(authPlugin, { database, config, tokens: createAccessTokens(config) });
+  await registerOpenApi(app);
+
+  await app.register(healthRoutes, { database });
+  await app.register(
+    async (api) => {
+      await api.register(identityModule, { config, database });
+      await api.register(organizationsModule, { config, database });
+      await api.register(linksModule, { config, database });
+      await api.register(catalogModule, { config, database });
+      await api.register(inventoryModule, { config, database });
+      await api.register(ordersModule, { config, database });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,109 @@
+/**
+ * Agora's configuration: every setting comes from the environment, is parsed and validated here,
+ * once, at start. Nothing else in the code base reads `process.env`.
+ *
+ * `.env.example` lists every variable with its default.
+ */
+
+/** Typed, validated configuration. Durations are in seconds unless the name says otherwise. */
+export interface Config {
+  /** `development`, `production` or `test`. */
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** `pglite://.data/agora` (default, on disk), `pglite://memory`, or `postgres://…`. */
+  databaseUrl: string;
+  /** Size of the node-postgres pool (server mode only). */
+  databasePoolMax: number;
+  /** Redis for rate limits and fan-out; in-memory when unset. */
+  redisUrl: string | undefined;
+  jwtSecret: string;
+  jwtIssuer: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Allowed CORS origins; `*` allows any origin (without credentials). */
+  corsOrigins: string[] | '*';
+  /** Requests per minute per client on the whole API, and on the auth routes. */
+  rateLimitMax: number;
+  rateLimitAuthMax: number;
+  logLevel: string;
+  /** Load the demo data on a first start with an empty database (default: on for PGlite). */
+  loadDemo: boolean;
+  /** Create (or promote) this platform admin at start when both are set. */
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+}
+
+/** Thrown at start when the environment holds an invalid setting; the message names it. */
+export class ConfigError extends Error {}
+
+const DEV_JWT_SECRET = 'agora-development-secret-change-me-in-production';
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/**
+ * Reads and validates the configuration.
+ * @param env the environment (defaults to `process.env`); `overrides` win over it (tests use them).
+ * @throws ConfigError naming the first invalid variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const nodeEnvRaw = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as Config['nodeEnv'];
+
+  const databaseUrl = env.DATABASE_URL || 'pglite://.data/agora';
+  if (!/^(pglite:\/\/|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with pglite:// or postgres://, got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
+
+  const jwtSecret = env.JWT_SECRET || DEV_JWT_SECRET;
+  if (nodeEnv === 'production' && jwtSecret === DEV_JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET must be set in production');
+  }
+  if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+
+  const corsRaw = env.CORS_ORIGINS ?? '*';
+  const corsOrigins = corsRaw.trim() === '*' ? '*' : corsRaw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of corsOrigins === '*' ? [] : corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://shop.example.com`);
+  }
+
+  const config: Config = {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
+    redisUrl: env.REDIS_URL || undefined,
+    jwtSecret,
+    jwtIssuer: env.JWT_ISSUER || 'agora',
+    accessTokenTtlSeconds: int(env, 'JWT_ACCESS_TOKEN_EXPIRES_MINUTES', 30, 1, 24 * 60) * 60,
+    refreshTokenTtlSeconds: int(env, 'JWT_REFRESH_TOKEN_EXPIRES_DAYS', 30, 1, 365) * 86400,
+    corsOrigins,
+    rateLimitMax: int(env, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
+    rateLimitAuthMax: int(env, 'RATE_LIMIT_AUTH_MAX', 10, 1, 1_000_000),
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    loadDemo: bool(env, 'LOAD_DEMO', databaseUrl.startsWith('pglite://')),
+    adminEmail: env.ADMIN_EMAIL || undefined,
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+  };
+  return { ...config, ...overrides };
+}

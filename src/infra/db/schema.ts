@@ -1,0 +1,8 @@
+/** Every table of every module, for the Drizzle client and drizzle-kit. */
+export * from '../../modules/identity/identity.tables.js';
+export * from '../../modules/organizations/organizations.tables.js';
+export * from '../../modules/links/links.tables.js';
+export * from '../../modules/catalog/catalog.tables.js';
+export * from '../../modules/inventory/inventory.tables.js';
+export * from '../../modules/orders/orders.tables.js';
+export * from '../outbox.tables.js';

@@ -1,0 +1,37 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** A UUID. */
+export const Uuid = Type.String({ format: 'uuid' });
+
+/** `{id}` path parameter. */
+export const IdParams = Type.Object({ id: Uuid });
+
+/** An ISO 8601 UTC timestamp in a response. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** Money in a request: a decimal string or a number, at most 4 decimals, checked exactly in the service. */
+export const MoneyInput = Type.Union([
+  Type.String({ pattern: '^-?[0-9]{1,15}(\\.[0-9]{1,4})?$', description: 'Decimal amount, e.g. "15000.00"' }),
+  Type.Number(),
+]);
+
+/** Money in a response: a decimal string with the currency's minor digits. */
+export const Money = Type.String({ description: 'Decimal amount in the currency of the document, e.g. "15000.00"', examples: ['15000.00'] });
+
+/** `?limit=&offset=` (DESIGN.md section 4). */
+export const PageQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+};
+
+/** `{items, total, limit, offset}`. */
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+
+/** A list page as services return it. */
+export interface PageResult<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}

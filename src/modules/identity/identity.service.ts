@@ -1,0 +1,198 @@
+import { v7 as uuidv7 } from 'uuid';
+import { BUILTIN_ROLES } from '../../infra/access.js';
+import type { Ctx } from '../../infra/context.js';
+import type { Db } from '../../infra/db/client.js';
+import { AppError, conflict, forbidden, unauthorized, unprocessable } from '../../infra/errors.js';
+import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from '../../infra/passwords.js';
+import { hashOpaqueToken, newOpaqueToken } from '../../infra/tokens.js';
+import * as repo from './identity.repo.js';
+import type { AuthResponseDto, LoginInput, RegisterInput, UpdateMeInput, UserDto } from './identity.schemas.js';
+
+/** API shape of a user row. */
+export function toUserDto(u: repo.UserRow): UserDto {
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    full_name: u.fullName,
+    phone: u.phone,
+    is_active: u.isActive,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+  };
+}
+
+function assertPassword(password: string, path: string) {
+  const problems = passwordProblems(password);
+  if (problems.length) throw unprocessable(problems.map((message) => ({ path, message })), `The password ${problems.join(', ')}`);
+}
+
+/** Issues an access token and a refresh token of `familyId` (a new family when omitted). */
+async function issueTokens(ctx: Ctx, user: repo.UserRow, familyId: string = uuidv7()): Promise<AuthResponseDto> {
+  const { token, hash } = newOpaqueToken();
+  await repo.insertRefreshToken(ctx.db, {
+    userId: user.id,
+    familyId,
+    tokenHash: hash,
+    expiresAt: new Date(Date.now() + ctx.config.refreshTokenTtlSeconds * 1000),
+  });
+  return {
+    user: toUserDto(user),
+    access_token: ctx.tokens.sign(user.id),
+    refresh_token: token,
+    token_type: 'bearer',
+    expires_in: ctx.tokens.ttlSeconds,
+  };
+}
+
+/**
+ * Registers a user and logs them in. The body never chooses a role (seeds 000 and 001 let anyone
+ * register as admin; Agora does not).
+ * @throws 422 password policy; 409 `EMAIL_TAKEN` / `USERNAME_TAKEN`.
+ */
+export async function register(ctx: Ctx, input: RegisterInput): Promise<AuthResponseDto> {
+  assertPassword(input.password, 'body/password');
+  const email = input.email.trim().toLowerCase();
+  if (await repo.findUserByEmail(ctx.db, email)) throw conflict('EMAIL_TAKEN', 'This email is already registered');
+  if (input.username && (await repo.findUserByUsername(ctx.db, input.username))) throw conflict('USERNAME_TAKEN', 'This username is taken');
+  const passwordHash = await hashPassword(input.password);
+  const user = await repo.insertUser(ctx.db, {
+    email,
+    username: input.username ?? null,
+    passwordHash,
+    fullName: input.full_name.trim(),
+    phone: input.phone ?? null,
+  });
+  return issueTokens(ctx, user);
+}
+
+/**
+ * Logs in with email or username and password.
+ * @throws 401 `INVALID_CREDENTIALS` (same answer whether or not the user exists); 403
+ *   `USER_INACTIVE`; 422 when neither email nor username is given.
+ */
+export async function login(ctx: Ctx, input: LoginInput): Promise<AuthResponseDto> {
+  const login = (input.email ?? input.username ?? '').trim();
+  if (!login) throw unprocessable([{ path: 'body/email', message: 'email or username is required' }]);
+  const user = login.includes('@') ? await repo.findUserByEmail(ctx.db, login) : await repo.findUserByUsername(ctx.db, login);
+  if (!user) {
+    await verifyPassword(await dummyPasswordHash(), input.password);
+    throw unauthorized('Incorrect email, username or password', 'INVALID_CREDENTIALS');
+  }
+  const { ok, needsRehash } = await verifyPassword(user.passwordHash, input.password);
+  if (!ok) throw unauthorized('Incorrect email, username or password', 'INVALID_CREDENTIALS');
+  if (!user.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
+  if (needsRehash) await repo.updateUser(ctx.db, user.id, { passwordHash: await hashPassword(input.password) });
+  return issueTokens(ctx, user);
+}
+
+/**
+ * Rotates a refresh token: the presented one is used up, a new pair is returned in the same family.
+ * Presenting a token that was already used revokes its whole family (a stolen token was replayed).
+ * @throws 401 `INVALID_REFRESH_TOKEN` (unknown, used, revoked or expired); 403 `USER_INACTIVE`.
+ */
+export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthResponseDto> {
+  const hash = hashOpaqueToken(refreshToken);
+  const result = await repo.consumeRefreshToken(ctx.db, hash);
+  if (!result.ok) {
+    if (result.row?.usedAt) await repo.revokeFamily(ctx.db, result.row.familyId);
+    throw unauthorized('The refresh token is invalid, expired or already used', 'INVALID_REFRESH_TOKEN');
+  }
+  const user = await repo.findUserById(ctx.db, result.row.userId);
+  if (!user) throw unauthorized('The refresh token is invalid, expired or already used', 'INVALID_REFRESH_TOKEN');
+  if (!user.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
+  return issueTokens(ctx, user, result.row.familyId);
+}
+
+/**
+ * Logs out: revokes the family of the given refresh token (it must be the caller's), or every
+ * refresh token of the caller with `all`. Access tokens stay valid until they expire.
+ */
+export async function logout(ctx: Ctx, input: { refresh_token?: string; all?: boolean }): Promise<void> {
+  const userId = ctx.actor!.userId;
+  if (input.all) {
+    await repo.revokeAllForUser(ctx.db, userId);
+    return;
+  }
+  if (input.refresh_token) {
+    const row = await repo.findRefreshToken(ctx.db, hashOpaqueToken(input.refresh_token));
+    if (row && row.userId === userId) await repo.revokeFamily(ctx.db, row.familyId);
+  }
+}
+
+/**
+ * Changes the caller's password and revokes all their refresh tokens (every other session must log
+ * in again); returns a fresh pair for this session.
+ * @throws 401 `INVALID_CREDENTIALS` for a wrong current password; 422 password policy.
+ */
+export async function changePassword(ctx: Ctx, input: { current_password: string; new_password: string }): Promise<AuthResponseDto> {
+  const user = await repo.findUserById(ctx.db, ctx.actor!.userId);
+  if (!user) throw unauthorized();
+  const { ok } = await verifyPassword(user.passwordHash, input.current_password);
+  if (!ok) throw unauthorized('The current password is incorrect', 'INVALID_CREDENTIALS');
+  assertPassword(input.new_password, 'body/new_password');
+  if (input.current_password === input.new_password) {
+    throw unprocessable([{ path: 'body/new_password', message: 'must differ from the current password' }]);
+  }
+  const updated = await repo.updateUser(ctx.db, user.id, { passwordHash: await hashPassword(input.new_password) });
+  await repo.revokeAllForUser(ctx.db, user.id);
+  return issueTokens(ctx, updated);
+}
+
+/** The caller with their platform roles and memberships. */
+export async function getMe(ctx: Ctx) {
+  const user = await repo.findUserById(ctx.db, ctx.actor!.userId);
+  if (!user) throw unauthorized();
+  const [memberships, platformRoles] = await Promise.all([repo.listUserMemberships(ctx.db, user.id), repo.listPlatformRoleKeys(ctx.db, user.id)]);
+  return {
+    ...toUserDto(user),
+    platform_roles: platformRoles,
+    memberships: memberships.map((m) => ({
+      organization_id: m.organizationId,
+      organization_type: m.organizationType,
+      organization_name: m.organizationName,
+      role: m.role,
+    })),
+  };
+}
+
+/** Updates the caller's profile (not email, password, roles or activity). @throws 409 `USERNAME_TAKEN`. */
+export async function updateMe(ctx: Ctx, input: UpdateMeInput) {
+  const userId = ctx.actor!.userId;
+  if (input.username) {
+    const other = await repo.findUserByUsername(ctx.db, input.username);
+    if (other && other.id !== userId) throw conflict('USERNAME_TAKEN', 'This username is taken');
+  }
+  await repo.updateUser(ctx.db, userId, {
+    ...(input.full_name !== undefined && { fullName: input.full_name.trim() }),
+    ...(input.username !== undefined && { username: input.username }),
+    ...(input.phone !== undefined && { phone: input.phone }),
+  });
+  return getMe(ctx);
+}
+
+/** Upserts the built-in roles; run at every start (idempotent). */
+export const ensureBuiltinRoles = (db: Db) => repo.upsertBuiltinRoles(db, BUILTIN_ROLES);
+
+/**
+ * Creates the platform admin `email` (or promotes an existing user), never through the public API:
+ * called by `npm run create-admin` and at start when ADMIN_EMAIL and ADMIN_PASSWORD are set.
+ * @returns whether the user was created (false: promoted).
+ */
+export async function createPlatformAdmin(db: Db, input: { email: string; password: string; fullName?: string }): Promise<{ created: boolean; userId: string }> {
+  const problems = passwordProblems(input.password);
+  if (problems.length) throw new AppError(422, 'VALIDATION_FAILED', `The admin password ${problems.join(', ')}`);
+  const roleId = await repo.findBuiltinRoleId(db, 'platform', 'admin');
+  if (!roleId) throw new Error('built-in roles are missing: run ensureBuiltinRoles first');
+  let user = await repo.findUserByEmail(db, input.email);
+  const created = !user;
+  if (!user) {
+    user = await repo.insertUser(db, {
+      email: input.email.toLowerCase(),
+      passwordHash: await hashPassword(input.password),
+      fullName: input.fullName ?? 'Platform Admin',
+    });
+  }
+  await repo.assignPlatformRole(db, user.id, roleId);
+  return { created, userId: user.id };
+}

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Links module (being built). */
+export async function linksModule(_app: FastifyInstance) {}

@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgSequence, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, money, updatedAt } from '../../infra/db/columns.js';
+import { products } from '../catalog/catalog.tables.js';
+import { users } from '../identity/identity.tables.js';
+import { stockLocations } from '../inventory/inventory.tables.js';
+import { organizations } from '../organizations/organizations.tables.js';
+
+/** Order statuses: one vocabulary for all five seeds (DESIGN.md section 6). */
+export const ORDER_STATUSES = ['pending', 'accepted', 'rejected', 'in_progress', 'ready', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Source of human order numbers (`ORD-100001`, …). */
+export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 100001 });
+
+/**
+ * An order placed with one supplier. The buyer is a user (`placed_by`), buying for a consumer
+ * organization (`consumer_id`) or for themselves (a customer, `consumer_id` null). Amounts are in
+ * `currency`. `stock_state` tells what the order holds: `reserved`, `deducted` or `released`.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: id(),
+    number: text('number').notNull(),
+    supplierId: uuid('supplier_id').notNull().references(() => organizations.id),
+    consumerId: uuid('consumer_id').references(() => organizations.id),
+    placedBy: uuid('placed_by').references(() => users.id, { onDelete: 'set null' }),
+    locationId: uuid('location_id').notNull().references(() => stockLocations.id),
+    status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
+    stockState: text('stock_state', { enum: ['reserved', 'deducted', 'released'] }).notNull().default('reserved'),
+    currency: text('currency').notNull(),
+    subtotal: money('subtotal').notNull(),
+    taxTotal: money('tax_total').notNull(),
+    shippingTotal: money('shipping_total').notNull(),
+    discountTotal: money('discount_total').notNull(),
+    total: money('total').notNull(),
+    notes: text('notes'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('orders_number_key').on(t.number),
+    index('orders_supplier_created_idx').on(t.supplierId, t.createdAt),
+    index('orders_consumer_created_idx').on(t.consumerId, t.createdAt),
+    index('orders_placed_by_created_idx').on(t.placedBy, t.createdAt),
+  ],
+);
+
+/** An order line: the product as it was sold (SKU, name, unit price) and the quantity. */
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: id(),
+    orderId: uuid('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id').notNull().references(() => products.id),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    unitPrice: money('unit_price').notNull(),
+    quantity: integer('quantity').notNull(),
+    lineTotal: money('line_total').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('order_lines_order_idx').on(t.orderId), index('order_lines_product_idx').on(t.productId), check('order_lines_quantity_positive', sql`${t.quantity} > 0`)],
+);
+
+/** Every status change of an order, the first (`null → pending`) included. */
+export const orderStatusHistory = pgTable(
+  'order_status_history',
+  {
+    id: id(),
+    orderId: uuid('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    note: text('note'),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('order_status_history_order_idx').on(t.orderId, t.createdAt)],
+);

@@ -1,0 +1,63 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+
+export const OrganizationType = Type.Union([Type.Literal('supplier'), Type.Literal('consumer')]);
+export const CatalogVisibility = Type.Union([Type.Literal('linked'), Type.Literal('public')], {
+  description: '`linked`: only consumers with an accepted link see the catalog; `public`: anyone (a store)',
+});
+
+export const Organization = Type.Object({
+  id: Uuid,
+  type: OrganizationType,
+  name: Type.String(),
+  slug: Type.String(),
+  catalog_visibility: CatalogVisibility,
+  currency: Type.String({ description: 'ISO 4217' }),
+  is_active: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  my_role: Type.Union([Type.String(), Type.Null()], { description: 'The caller\'s role in it, null for a platform admin who is not a member' }),
+});
+export type OrganizationDto = Static<typeof Organization>;
+export const OrganizationPage = Page(Organization);
+
+export const CreateOrganizationBody = Type.Object(
+  {
+    type: OrganizationType,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    catalog_visibility: Type.Optional(CatalogVisibility),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, default KZT; fixed once created' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrganizationInput = Static<typeof CreateOrganizationBody>;
+
+export const UpdateOrganizationBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    catalog_visibility: Type.Optional(CatalogVisibility),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateOrganizationInput = Static<typeof UpdateOrganizationBody>;
+
+export const ListOrganizationsQuery = Type.Object({ type: Type.Optional(OrganizationType), ...PageQuery });
+
+export const Member = Type.Object({
+  user_id: Uuid,
+  email: Type.String(),
+  full_name: Type.String(),
+  role: Type.String(),
+  joined_at: Timestamp,
+});
+export const MemberPage = Page(Member);
+export const AddMemberBody = Type.Object(
+  { email: Type.String({ format: 'email', maxLength: 254 }), role: Type.String({ minLength: 1, maxLength: 50 }) },
+  { additionalProperties: false },
+);
+export const UpdateMemberBody = Type.Object({ role: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
+export const MemberParams = Type.Object({ id: Uuid, user_id: Uuid });
+
+export const Supplier = Type.Object({ id: Uuid, name: Type.String(), slug: Type.String(), catalog_visibility: CatalogVisibility, currency: Type.String() });
+export const SupplierPage = Page(Supplier);
+export const ListSuppliersQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), ...PageQuery });

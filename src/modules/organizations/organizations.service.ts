@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS } from '../../infra/access.js';
+import { inTransaction, type Ctx } from '../../infra/context.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../infra/errors.js';
+import { isCurrency } from '../../infra/money.js';
+import type { PageResult } from '../../infra/schemas.js';
+import { findBuiltinRoleId, findUserByEmail } from '../identity/index.js';
+import * as repo from './organizations.repo.js';
+import type { CreateOrganizationInput, OrganizationDto, UpdateOrganizationInput } from './organizations.schemas.js';
+
+/** API shape of an organization, with the caller's role in it. */
+export function toOrganizationDto(o: repo.OrganizationRow, myRole: string | null): OrganizationDto {
+  return {
+    id: o.id,
+    type: o.type,
+    name: o.name,
+    slug: o.slug,
+    catalog_visibility: o.catalogVisibility,
+    currency: o.currency,
+    is_active: o.isActive,
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+    my_role: myRole,
+  };
+}
+
+/** A URL-safe slug of a name: lower case, ASCII letters, digits and dashes. */
+export function slugify(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return s || 'org';
+}
+
+async function uniqueSlug(ctx: Ctx, name: string): Promise<string> {
+  const base = slugify(name);
+  if (!(await repo.slugExists(ctx.db, base))) return base;
+  return `${base}-${randomBytes(3).toString('hex')}`;
+}
+
+async function roleId(ctx: Ctx, type: 'supplier' | 'consumer', key: string, path = 'body/role'): Promise<string> {
+  if (!ORG_ROLE_KEYS[type].includes(key)) {
+    throw unprocessable([{ path, message: `must be one of ${ORG_ROLE_KEYS[type].join(', ')} for a ${type}` }]);
+  }
+  const id = await findBuiltinRoleId(ctx.db, type, key);
+  if (!id) throw new Error(`built-in role ${type}/${key} is missing`);
+  return id;
+}
+
+/**
+ * Creates an organization and makes the caller its `owner`, in one transaction.
+ * @throws 422 for an unknown currency.
+ */
+export async function createOrganization(ctx: Ctx, input: CreateOrganizationInput): Promise<OrganizationDto> {
+  const currency = input.currency ?? 'KZT';
+  if (!isCurrency(currency)) throw unprocessable([{ path: 'body/currency', message: 'must be an ISO 4217 currency code' }]);
+  if (input.type === 'consumer' && input.catalog_visibility) {
+    throw unprocessable([{ path: 'body/catalog_visibility', message: 'applies to suppliers only' }]);
+  }
+  return inTransaction(ctx, async (tx) => {
+    const org = await repo.insertOrganization(tx.db, {
+      type: input.type,
+      name: input.name.trim(),
+      slug: await uniqueSlug(tx, input.name),
+      catalogVisibility: input.catalog_visibility ?? 'linked',
+      currency,
+    });
+    await repo.insertMembership(tx.db, { userId: ctx.actor!.userId, organizationId: org.id, roleId: await roleId(tx, input.type, 'owner') });
+    return toOrganizationDto(org, 'owner');
+  });
+}
+
+/** The caller's organizations with their role in each. */
+export async function listMyOrganizations(ctx: Ctx, q: { type?: 'supplier' | 'consumer'; limit: number; offset: number }): Promise<PageResult<OrganizationDto>> {
+  const { items, total } = await repo.listForUser(ctx.db, ctx.actor!.userId, q);
+  return { items: items.map((r) => toOrganizationDto(r.org, r.role)), total, limit: q.limit, offset: q.offset };
+}
+
+/** An organization the caller belongs to (or any, for a platform admin). @throws 404 otherwise. */
+export async function getOrganization(ctx: Ctx, id: string): Promise<OrganizationDto> {
+  assertCan(ctx.actor, 'organizations:read', id, 'Organization');
+  const org = await repo.findOrganization(ctx.db, id);
+  if (!org) throw notFound('Organization');
+  return toOrganizationDto(org, membershipOf(ctx.actor, id)?.role ?? null);
+}
+
+/** Renames an organization or changes its catalog visibility. @throws 404, 403, 422. */
+export async function updateOrganization(ctx: Ctx, id: string, input: UpdateOrganizationInput): Promise<OrganizationDto> {
+  assertCan(ctx.actor, 'organizations:update', id, 'Organization');
+  const org = await repo.findOrganization(ctx.db, id);
+  if (!org) throw notFound('Organization');
+  if (input.catalog_visibility && org.type !== 'supplier') {
+    throw unprocessable([{ path: 'body/catalog_visibility', message: 'applies to suppliers only' }]);
+  }
+  const updated = await repo.updateOrganization(ctx.db, id, {
+    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.catalog_visibility !== undefined && { catalogVisibility: input.catalog_visibility }),
+  });
+  return toOrganizationDto(updated, membershipOf(ctx.actor, id)?.role ?? null);
+}
+
+const memberDto = (m: { userId: string; email: string; fullName: string; role: string; joinedAt: Date }) => ({
+  user_id: m.userId,
+  email: m.email,
+  full_name: m.fullName,
+  role: m.role,
+  joined_at: m.joinedAt.toISOString(),
+});
+
+/** Members of an organization. @throws 404 for non-members. */
+export async function listMembers(ctx: Ctx, organizationId: string, q: { limit: number; offset: number }) {
+  assertCan(ctx.actor, 'members:read', organizationId, 'Organization');
+  const { items, total } = await repo.listMembers(ctx.db, organizationId, q);
+  return { items: items.map(memberDto), total, limit: q.limit, offset: q.offset };
+}
+
+/** Only an owner (or a platform admin) may grant, change or remove the `owner` role. */
+function assertMayTouchOwner(ctx: Ctx, organizationId: string) {
+  if (isPlatformAllowed(ctx.actor!, 'members:manage')) return;
+  if (membershipOf(ctx.actor, organizationId)?.role !== 'owner') throw forbidden('Only an owner can grant or remove the owner role');
+}
+
+/**
+ * Adds an existing user to the organization with a role of its type.
+ * @throws 404 organization (non-members) or user; 409 `ALREADY_MEMBER`; 422 role; 403 owner role by a non-owner.
+ */
+export async function addMember(ctx: Ctx, organizationId: string, input: { email: string; role: string }) {
+  assertCan(ctx.actor, 'members:manage', organizationId, 'Organization');
+  const org = await repo.findOrganization(ctx.db, organizationId);
+  if (!org) throw notFound('Organization');
+  const rid = await roleId(ctx, org.type, input.role);
+  if (input.role === 'owner') assertMayTouchOwner(ctx, organizationId);
+  const user = await findUserByEmail(ctx.db, input.email);
+  if (!user) throw notFound('User');
+  if (await repo.findMembership(ctx.db, organizationId, user.id)) throw conflict('ALREADY_MEMBER', 'This user is already a member');
+  const m = await repo.insertMembership(ctx.db, { userId: user.id, organizationId, roleId: rid });
+  return memberDto({ userId: user.id, email: user.email, fullName: user.fullName, role: input.role, joinedAt: m.createdAt });
+}
+
+/**
+ * Changes a member's role. The organization keeps at least one owner.
+ * @throws 404 organization or member; 409 `LAST_OWNER`; 422 role; 403 owner role by a non-owner.
+ */
+export async function changeMemberRole(ctx: Ctx, organizationId: string, userId: string, role: string) {
+  assertCan(ctx.actor, 'members:manage', organizationId, 'Organization');
+  return inTransaction(ctx, async (tx) => {
+    await repo.lockOrganization(tx.db, organizationId);
+    const org = await repo.findOrganization(tx.db, organizationId);
+    if (!org) throw notFound('Organization');
+    const rid = await roleId(tx, org.type, role);
+    const current = await repo.findMembership(tx.db, organizationId, userId);
+    if (!current) throw notFound('Member');
+    if (role === 'owner' || current.role === 'owner') assertMayTouchOwner(tx, organizationId);
+    if (current.role === 'owner' && role !== 'owner' && (await repo.countOwners(tx.db, organizationId)) <= 1) {
+      throw conflict('LAST_OWNER', 'An organization keeps at least one owner');
+    }
+    await repo.updateMembershipRole(tx.db, organizationId, userId, rid);
+    const members = await repo.listMembers(tx.db, organizationId, { limit: 1000, offset: 0 });
+    return memberDto(members.items.find((m) => m.userId === userId)!);
+  });
+}
+
+/**
+ * Removes a member (members may also remove themselves). The organization keeps at least one owner.
+ * @throws 404 organization or member; 409 `LAST_OWNER`; 403.
+ */
+export async function removeMember(ctx: Ctx, organizationId: string, userId: string): Promise<void> {
+  const self = ctx.actor?.userId === userId && membershipOf(ctx.actor, organizationId);
+  if (!self) assertCan(ctx.actor, 'members:manage', organizationId, 'Organization');
+  await inTransaction(ctx, async (tx) => {
+    await repo.lockOrganization(tx.db, organizationId);
+    const current = await repo.findMembership(tx.db, organizationId, userId);
+    if (!current) throw notFound('Member');
+    if (current.role === 'owner') {
+      if (!self) assertMayTouchOwner(tx, organizationId);
+      if ((await repo.countOwners(tx.db, organizationId)) <= 1) throw conflict('LAST_OWNER', 'An organization keeps at least one owner');
+    }
+    await repo.deleteMembership(tx.db, organizationId, userId);
+  });
+}
+
+/** Active suppliers, optionally matching `q`, so consumers can find whom to ask for a link. */
+export async function listSuppliers(ctx: Ctx, q: { q?: string; limit: number; offset: number }) {
+  const { items, total } = await repo.listSuppliers(ctx.db, q);
+  return {
+    items: items.map((o) => ({ id: o.id, name: o.name, slug: o.slug, catalog_visibility: o.catalogVisibility, currency: o.currency })),
+    total,
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
