@@ -1,4 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { ModuleOptions } from '../../infra/module.js';
+import { inventoryRoutes } from './inventory.routes.js';
 
-/** Inventory module (being built). */
-export async function inventoryModule(_app: FastifyInstance) {}
+export { stockLevels, stockLocations, stockMovements } from './inventory.tables.js';
+/** `ensureDefaultLocation(ctx, supplierId)`: the supplier's default stock location, created on first use. */
+export { ensureDefaultLocation } from './inventory.service.js';
+/** Stock operations of the order lifecycle: reserve, deduct, release (each writes movements). */
+export { deductStock, releaseStock, reserveStock, type StockLine } from './inventory.stock.js';
+
+/** Stock locations, stock levels and the stock movement history. */
+export async function inventoryModule(app: FastifyInstance, _opts: ModuleOptions) {
+  await app.register(inventoryRoutes);
+}

@@ -1,0 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+/** Order routes (being built). */
+export const ordersRoutes: FastifyPluginAsyncTypebox = async () => {};
