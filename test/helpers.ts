@@ -22,7 +22,7 @@ export interface TestApp {
 
 /** Builds an app over a real database; closes it after the file's tests. */
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const env = { ...process.env, NODE_ENV: 'test' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
   if (!env.DATABASE_URL?.startsWith('postgres')) env.DATABASE_URL = 'pglite://memory';
   const config = loadConfig(env, { rateLimitAuthMax: 100_000, rateLimitMax: 100_000, loadDemo: false, ...overrides });
   const database = await openAndPrepareDatabase(config);
