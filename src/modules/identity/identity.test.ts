@@ -158,38 +158,6 @@ describe('users/me', () => {
   });
 });
 
-describe('platform', () => {
-  it('answers X-Request-Id (echoed when sent) and problem+json for unknown routes', async () => {
-    const res = await call(app, 'GET', '/api/v1/nope', { headers: { 'x-request-id': 'abc-123' } });
-    expect(res.headers['x-request-id']).toBe('abc-123');
-    expect(expectProblem(res, 404).request_id).toBe('abc-123');
-    const gen = await call(app, 'GET', '/health');
-    expect(gen.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-  });
-
-  it('reports health with a database check', async () => {
-    const res = await call(app, 'GET', '/health');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', db: 'ok' });
-  });
-
-  it('sets security headers', async () => {
-    const res = await call(app, 'GET', '/health');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toBeTruthy();
-  });
-
-  it('serves the OpenAPI document with every route and its errors', async () => {
-    const res = await call(app, 'GET', '/openapi.json');
-    expect(res.status).toBe(200);
-    expect(res.body.openapi).toBe('3.1.0');
-    const register = res.body.paths['/api/v1/auth/register'].post;
-    expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '409', '422']));
-    const docs = await call(app, 'GET', '/docs/');
-    expect(docs.status).toBe(200);
-  });
-});
-
 describe('rate limits', async () => {
   const limited = await createTestApp({ rateLimitAuthMax: 3 });
   it('limits the auth routes with 429 and Retry-After', async () => {
