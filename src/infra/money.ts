@@ -12,15 +12,11 @@ export function minorDigits(currency: string): number {
   }
 }
 
-/** True when `currency` is a known ISO 4217 code. */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** True when `currency` is an ISO 4217 code the platform's ICU data knows (`XYZ` is not). */
 export function isCurrency(currency: string): boolean {
-  if (!/^[A-Z]{3}$/.test(currency)) return false;
-  try {
-    new Intl.NumberFormat('en', { style: 'currency', currency });
-    return true;
-  } catch {
-    return false;
-  }
+  return KNOWN_CURRENCIES.has(currency);
 }
 
 /**
