@@ -244,6 +244,7 @@ CREATE INDEX "categories_parent_idx" ON "categories" USING btree ("parent_id");-
 CREATE UNIQUE INDEX "products_supplier_sku_key" ON "products" USING btree ("supplier_id","sku") WHERE "products"."archived_at" is null;--> statement-breakpoint
 CREATE INDEX "products_supplier_created_idx" ON "products" USING btree ("supplier_id","created_at");--> statement-breakpoint
 CREATE INDEX "products_category_idx" ON "products" USING btree ("category_id");--> statement-breakpoint
+CREATE INDEX "products_catalog_created_idx" ON "products" USING btree ("created_at","id") WHERE "products"."is_active" and "products"."archived_at" is null;--> statement-breakpoint
 CREATE INDEX "stock_levels_location_idx" ON "stock_levels" USING btree ("location_id");--> statement-breakpoint
 CREATE INDEX "stock_locations_supplier_idx" ON "stock_locations" USING btree ("supplier_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "stock_locations_one_default_key" ON "stock_locations" USING btree ("supplier_id") WHERE "stock_locations"."is_default";--> statement-breakpoint

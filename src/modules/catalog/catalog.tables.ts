@@ -50,5 +50,7 @@ export const products = pgTable(
     uniqueIndex('products_supplier_sku_key').on(t.supplierId, t.sku).where(sql`${t.archivedAt} is null`),
     index('products_supplier_created_idx').on(t.supplierId, t.createdAt),
     index('products_category_idx').on(t.categoryId),
+    // The catalog's default order (newest first, a backward scan) over products buyers may see, whatever the supplier.
+    index('products_catalog_created_idx').on(t.createdAt, t.id).where(sql`${t.isActive} and ${t.archivedAt} is null`),
   ],
 );

@@ -3,6 +3,13 @@ import type { ModuleOptions } from '../../infra/module.js';
 import { catalogRoutes } from './catalog.routes.js';
 
 export { products, categories } from './catalog.tables.js';
+/** `findProductRow(db, id)`: one product row, archived or not, of any supplier (callers check access). */
+export { findProductRow, type ProductRow } from './catalog.repo.js';
+/**
+ * `findSupplierProducts(db, supplierId, ids, { orderableOnly? })`: the supplier's products among
+ * `ids` in one query; with `orderableOnly`, only active products not archived.
+ */
+export { findSupplierProducts } from './catalog.repo.js';
 
 /** Products, categories and the buyer-facing catalog. */
 export async function catalogModule(app: FastifyInstance, _opts: ModuleOptions) {

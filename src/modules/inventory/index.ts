@@ -5,6 +5,8 @@ import { inventoryRoutes } from './inventory.routes.js';
 export { stockLevels, stockLocations, stockMovements } from './inventory.tables.js';
 /** `ensureDefaultLocation(ctx, supplierId)`: the supplier's default stock location, created on first use. */
 export { ensureDefaultLocation } from './inventory.service.js';
+/** `recordInitialStock(tx, {productId, supplierId, quantity})`: a new product's stock at the default location, with an `initial` movement. */
+export { recordInitialStock } from './inventory.service.js';
 /** Stock operations of the order lifecycle: reserve, deduct, release (each writes movements). */
 export { deductStock, releaseStock, reserveStock, type StockLine } from './inventory.stock.js';
 
