@@ -7,9 +7,10 @@ import { inTransaction, type Ctx } from '../infra/context.js';
 import { AppError, conflict, forbidden, notFound, unauthorized, unprocessable, type FieldError } from '../infra/errors.js';
 import { formatMoney } from '../infra/money.js';
 import { recordEvent } from '../infra/outbox.js';
+import { findProductsByIds } from '../modules/catalog/index.js';
 import { ensureDefaultLocation, reserveStock } from '../modules/inventory/index.js';
 import { findAcceptedLinkConsumer } from '../modules/links/index.js';
-import { createOrderRecord, findProducts, toOrderDto, type NewOrderLine, type OrderDto, type PlaceOrderInput } from '../modules/orders/index.js';
+import { createOrderRecord, toOrderDto, type NewOrderLine, type OrderDto, type PlaceOrderInput } from '../modules/orders/index.js';
 import { findOrganization, type OrganizationRow } from '../modules/organizations/index.js';
 
 const noLink = () => forbidden('Your organization needs an accepted link with this supplier to order', 'NO_ACCEPTED_LINK');
@@ -76,7 +77,7 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
     if (!supplier || supplier.type !== 'supplier' || !supplier.isActive) throw notFound('Supplier');
     const consumer = await resolveBuyer(tx, actor, supplier, input.consumer_id);
 
-    const found = new Map((await findProducts(tx.db, items.map((i) => i.productId))).map((p) => [p.id, p]));
+    const found = new Map((await findProductsByIds(tx.db, items.map((i) => i.productId))).map((p) => [p.id, p]));
     const errors: FieldError[] = [];
     const lines: NewOrderLine[] = [];
     for (const item of items) {

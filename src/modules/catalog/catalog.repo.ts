@@ -34,6 +34,10 @@ const matches = (q: string | undefined) => (q ? or(ilike(products.name, likePatt
 export const findProductRow = async (db: Db, id: string): Promise<ProductRow | undefined> =>
   (await db.select().from(products).where(eq(products.id, id)))[0];
 
+/** Products of `ids`, any supplier, archived or not, in one query (callers check ownership and state). */
+export const findProductsByIds = (db: Db, ids: string[]): Promise<ProductRow[]> =>
+  ids.length === 0 ? Promise.resolve([]) : db.select().from(products).where(inArray(products.id, ids));
+
 /**
  * Products of `supplierId` among `ids`, in one query. With `orderableOnly` only active products
  * not archived come back; callers compare lengths to find the missing ones.

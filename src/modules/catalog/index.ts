@@ -9,7 +9,7 @@ export { findProductRow, type ProductRow } from './catalog.repo.js';
  * `findSupplierProducts(db, supplierId, ids, { orderableOnly? })`: the supplier's products among
  * `ids` in one query; with `orderableOnly`, only active products not archived.
  */
-export { findSupplierProducts } from './catalog.repo.js';
+export { findProductsByIds, findSupplierProducts } from './catalog.repo.js';
 
 /** Products, categories and the buyer-facing catalog. */
 export async function catalogModule(app: FastifyInstance, _opts: ModuleOptions) {

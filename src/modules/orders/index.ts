@@ -5,9 +5,9 @@ import { ordersRoutes } from './orders.routes.js';
 export { orderLines, orders, orderStatusHistory, ORDER_STATUSES, type OrderStatus } from './orders.tables.js';
 /**
  * For the placement flow: `createOrderRecord(tx, …)` writes the order, lines and first history row;
- * `findProducts(db, ids)` reads the products to snapshot; `toOrderDto` shapes the answer.
+ * `toOrderDto` shapes the answer.
  */
-export { createOrderRecord, findProducts, toOrderDto, type NewOrderLine } from './orders.service.js';
+export { createOrderRecord, toOrderDto, type NewOrderLine } from './orders.service.js';
 export type { OrderDto, PlaceOrderInput } from './orders.schemas.js';
 export { ORDER_TRANSITIONS, computeTotals, transitionRule } from './orders.rules.js';
 

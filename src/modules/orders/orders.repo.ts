@@ -1,7 +1,6 @@
 import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../infra/db/client.js';
-import { products } from '../catalog/index.js';
 import { organizations } from '../organizations/index.js';
 import { orderLines, orders, orderStatusHistory, type OrderStatus } from './orders.tables.js';
 
@@ -129,12 +128,3 @@ export async function updateStatusIf(
   return row;
 }
 
-/** The products of `ids` (any supplier, any state) with what an order line snapshots. */
-export const findProducts = (db: Db, ids: string[]) =>
-  db
-    .select({
-      id: products.id, supplierId: products.supplierId, sku: products.sku, name: products.name, price: products.price,
-      currency: products.currency, isActive: products.isActive, archivedAt: products.archivedAt,
-    })
-    .from(products)
-    .where(inArray(products.id, ids));

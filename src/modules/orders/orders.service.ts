@@ -232,4 +232,3 @@ export async function createOrderRecord(
   return { order, lines, history: [history] };
 }
 
-export { findProducts } from './orders.repo.js';
