@@ -20,17 +20,18 @@ async function main() {
   }
   const database = await openAndPrepareDatabase(config);
   const app = await buildApp({ config, database });
-  if (config.adminEmail && config.adminPassword) {
-    const { created } = await createPlatformAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
-    app.log.info({ email: config.adminEmail }, created ? 'platform admin created' : 'platform admin ensured');
-  }
   if (config.loadDemo) {
-    const demo = await loadDemoIfEmpty(database.db);
+    const demo = await loadDemoIfEmpty(app, database);
     if (demo) {
       console.log('\nDemo data loaded. Log in with any of these (password for all: %s):', demo.password);
       for (const l of demo.logins) console.log(`  ${l.email.padEnd(34)} ${l.what}`);
       console.log('');
     }
+  }
+  // After the demo: the demo loads only into a database without users.
+  if (config.adminEmail && config.adminPassword) {
+    const { created } = await createPlatformAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
+    app.log.info({ email: config.adminEmail }, created ? 'platform admin created' : 'platform admin ensured');
   }
   const stopDispatcher = startOutboxDispatcher(database, app.log);
   await app.listen({ port: config.port, host: config.host });
