@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openAndPrepareDatabase } from './infra/bootstrap.js';
+import { DatabaseInUseError } from './infra/db/client.js';
 import { startOutboxDispatcher } from './infra/outbox.js';
 import { createPlatformAdmin } from './modules/identity/index.js';
 import { loadDemoIfEmpty } from './demo/demo.js';
@@ -50,6 +51,10 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof DatabaseInUseError) {
+    console.error(err.message);
+    process.exit(1);
+  }
   console.error(err);
   process.exit(1);
 });

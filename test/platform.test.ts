@@ -98,3 +98,20 @@ describe('OpenAPI coverage', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('embedded database directory lock', () => {
+  it('refuses a second opener of the same PGlite directory, and frees it on close', async () => {
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openDatabase, DatabaseInUseError } = await import('../src/infra/db/client.js');
+    const dir = join(mkdtempSync(join(tmpdir(), 'agora-lock-')), 'db');
+    const first = await openDatabase(`pglite://${dir}`);
+    await expect(openDatabase(`pglite://${dir}`)).rejects.toBeInstanceOf(DatabaseInUseError);
+    await first.close();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+    const again = await openDatabase(`pglite://${dir}`);
+    await again.ping();
+    await again.close();
+  });
+});

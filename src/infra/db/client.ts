@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -31,6 +31,48 @@ export interface Database {
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../db/migrations');
 
+/** Thrown when another live process holds a PGlite data directory. */
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite is one process's database: two processes opening the same directory corrupt it (seen when
+ * a server was restarted before the previous one had finished closing). A lock file beside the
+ * directory holds the owner's pid; a lock left by a dead process is taken over.
+ * @returns the release function.
+ * @throws DatabaseInUseError when a live process holds the directory.
+ */
+function acquireDirectoryLock(dir: string): () => void {
+  const lockPath = `${path.resolve(dir)}.lock`;
+  const mine = String(process.pid);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, mine, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(lockPath, 'utf8') === mine) unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(lockPath, 'utf8'));
+      let alive = false;
+      try {
+        process.kill(owner, 0);
+        alive = Number.isInteger(owner) && owner > 0;
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (alive) {
+        throw new DatabaseInUseError(`The embedded database ${dir} is in use by process ${owner}; stop it first (or use DATABASE_URL=pglite://memory)`);
+      }
+      unlinkSync(lockPath);
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock the embedded database ${dir}`);
+}
+
 /**
  * Opens the database named by `url`:
  * - `pglite://memory`: PGlite in memory (tests, throw-away runs);
@@ -41,15 +83,22 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
   let count = 0;
   const logger = { logQuery: () => void count++ };
   if (url.startsWith('pglite://')) {
+    let releaseLock = () => {};
     const where = url.slice('pglite://'.length);
     let client: PGlite;
     if (where === 'memory' || where === '') {
       client = new PGlite();
     } else {
       mkdirSync(where, { recursive: true });
+      releaseLock = acquireDirectoryLock(where);
       client = new PGlite(where);
     }
-    await client.waitReady;
+    try {
+      await client.waitReady;
+    } catch (err) {
+      releaseLock();
+      throw err;
+    }
     const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
     return {
       db,
@@ -57,7 +106,13 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
       queryCount: () => count,
       migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
       ping: async () => void (await client.query('select 1')),
-      close: () => client.close(),
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          releaseLock();
+        }
+      },
     };
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? 10, connectionTimeoutMillis: 5000 });
