@@ -111,15 +111,9 @@ export async function loadDemo(app: FastifyInstance, database: Database): Promis
   return { password: DEMO_PASSWORD, logins: everyone.map((u) => ({ email: u.email, what: u.what })) };
 }
 
-/** The Acme exchange: supplier and staff, consumer, products with stock, accepted link, pending order. */
-async function loadAcme(api: DemoClient): Promise<void> {
-  const { supplier, consumer } = ACME;
-  const [owner, buyer, ...staff] = await Promise.all([
-    register(api, supplier.owner),
-    register(api, consumer.owner),
-    ...supplier.staff.map((s) => register(api, s.user)),
-  ]);
-
+/** Registers a supplier's owner and staff, creates the supplier and adds the staff with their roles. */
+async function createSupplierWithStaff(api: DemoClient, supplier: typeof ACME.supplier | typeof MAMI.supplier) {
+  const [owner, ...staff] = await Promise.all([register(api, supplier.owner), ...supplier.staff.map((s) => register(api, s.user))]);
   const supplierId = await createOrganization(api, owner, {
     type: 'supplier',
     name: supplier.name,
@@ -127,6 +121,13 @@ async function loadAcme(api: DemoClient): Promise<void> {
     catalog_visibility: supplier.catalogVisibility,
   });
   for (const [i, s] of supplier.staff.entries()) await addMember(api, owner, supplierId, staff[i], s.role);
+  return { owner, staff, supplierId };
+}
+
+/** The Acme exchange: supplier and staff, consumer, products with stock, accepted link, pending order. */
+async function loadAcme(api: DemoClient): Promise<void> {
+  const { supplier, consumer } = ACME;
+  const [{ owner, staff, supplierId }, buyer] = await Promise.all([createSupplierWithStaff(api, supplier), register(api, consumer.owner)]);
   const consumerId = await createOrganization(api, buyer, { type: 'consumer', name: consumer.name, currency: supplier.currency });
 
   const category = await api.send<{ id: string }>('POST', '/api/v1/categories', {
@@ -175,18 +176,7 @@ async function loadAcme(api: DemoClient): Promise<void> {
 /** The Mami store: public supplier, manager, 14 categories, 109 products with stock, a shopper. */
 async function loadMami(api: DemoClient): Promise<void> {
   const { supplier } = MAMI;
-  const [owner, , ...staff] = await Promise.all([
-    register(api, supplier.owner),
-    register(api, MAMI.shopper),
-    ...supplier.staff.map((s) => register(api, s.user)),
-  ]);
-  const supplierId = await createOrganization(api, owner, {
-    type: 'supplier',
-    name: supplier.name,
-    currency: supplier.currency,
-    catalog_visibility: supplier.catalogVisibility,
-  });
-  for (const [i, s] of supplier.staff.entries()) await addMember(api, owner, supplierId, staff[i], s.role);
+  const [{ owner, staff, supplierId }] = await Promise.all([createSupplierWithStaff(api, supplier), register(api, MAMI.shopper)]);
   // The manager runs the catalog, as store staff would.
   const manager = staff[supplier.staff.findIndex((s) => s.role === 'manager')];
 
