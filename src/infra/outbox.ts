@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { and, asc, inArray, isNull } from 'drizzle-orm';
+import { asc, inArray, isNull } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ctx } from './context.js';
 import type { Database } from './db/client.js';
@@ -36,30 +36,33 @@ eventBus.setMaxListeners(100);
  * on `eventBus` (by type and on `*`), then stamps `delivered_at`. Subscribers must be idempotent.
  * @returns a stop function.
  */
-export function startOutboxDispatcher(database: Database, log: FastifyBaseLogger, intervalSeconds = 1): () => Promise<void> {
+export function startOutboxDispatcher(database: Database, log: FastifyBaseLogger, intervalSeconds = 0.5): () => Promise<void> {
   let running: Promise<void> | null = null;
   let stopped = false;
-  const tick = async () => {
-    const batch = await database.db
-      .select()
-      .from(outboxEvents)
-      .where(isNull(outboxEvents.deliveredAt))
-      .orderBy(asc(outboxEvents.createdAt))
-      .limit(100);
-    if (batch.length === 0) return;
-    for (const e of batch) {
-      try {
-        eventBus.emit(e.type, e);
-        eventBus.emit('*', e);
-      } catch (err) {
-        log.error({ err, eventId: e.id }, 'event subscriber failed');
+  const tick = () =>
+    database.db.transaction(async (tx) => {
+      // SKIP LOCKED: several API processes dispatch side by side without taking the same rows.
+      const batch = await tx
+        .select()
+        .from(outboxEvents)
+        .where(isNull(outboxEvents.deliveredAt))
+        .orderBy(asc(outboxEvents.createdAt))
+        .limit(100)
+        .for('update', { skipLocked: true });
+      if (batch.length === 0) return;
+      for (const e of batch) {
+        try {
+          eventBus.emit(e.type, e);
+          eventBus.emit('*', e);
+        } catch (err) {
+          log.error({ err, eventId: e.id }, 'event subscriber failed');
+        }
       }
-    }
-    await database.db
-      .update(outboxEvents)
-      .set({ deliveredAt: new Date() })
-      .where(and(inArray(outboxEvents.id, batch.map((e) => e.id)), isNull(outboxEvents.deliveredAt)));
-  };
+      await tx
+        .update(outboxEvents)
+        .set({ deliveredAt: new Date() })
+        .where(inArray(outboxEvents.id, batch.map((e) => e.id)));
+    });
   const timer = setInterval(() => {
     if (running || stopped) return;
     running = tick()
