@@ -10,7 +10,7 @@ import { authPlugin } from './infra/auth.js';
 import type { Database } from './infra/db/client.js';
 import { AppError } from './infra/errors.js';
 import { healthRoutes } from './infra/health.js';
-import { registerErrorHandling } from './infra/http.js';
+import { frameworkErrors, registerErrorHandling } from './infra/http.js';
 import { registerOpenApi } from './infra/openapi.js';
 import { Problem } from './infra/problem.js';
 import { createAccessTokens } from './infra/tokens.js';
@@ -43,6 +43,7 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
     },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     trustProxy: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -32,7 +32,7 @@ export function sendProblem(
   };
   if (extra.errors) body.errors = extra.errors;
   if (extra.details !== undefined) body.details = extra.details;
-  return reply.code(status).type('application/problem+json').serializer(JSON.stringify).send(body);
+  return reply.code(status).header('X-Request-Id', request.id).type('application/problem+json').serializer(JSON.stringify).send(body);
 }
 
 /** Turns Ajv's validation errors into `{path, message}` entries. */
@@ -56,6 +56,9 @@ function fromDatabaseError(err: { code?: string; constraint?: string; detail?: s
       return new AppError(409, 'REFERENCE_CONFLICT', 'The record refers to, or is referred to by, another record');
     case '23514':
       return new AppError(409, 'CONSTRAINT_VIOLATION', `The change breaks a rule of the data (${err.constraint ?? 'check'})`);
+    case '22021':
+    case '22P05':
+      return new AppError(422, 'VALIDATION_FAILED', 'A text value contains a character that cannot be stored (such as NUL)');
     case '22P02':
     case '22003':
     case '22007':
@@ -67,6 +70,15 @@ function fromDatabaseError(err: { code?: string; constraint?: string; detail?: s
     default:
       return undefined;
   }
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL, a path parameter over `maxParamLength`),
+ * as problems too; pass as the `frameworkErrors` option.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  return sendProblem(request, reply, status, status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST', error.message);
 }
 
 /** Installs the problem+json error and not-found handlers. Bad input never becomes a 500. */
