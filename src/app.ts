@@ -14,6 +14,7 @@ import { frameworkErrors, registerErrorHandling } from './infra/http.js';
 import { registerOpenApi } from './infra/openapi.js';
 import { Problem } from './infra/problem.js';
 import { createAccessTokens } from './infra/tokens.js';
+import { validatorCompiler } from './infra/validation.js';
 import { catalogModule } from './modules/catalog/index.js';
 import { identityModule } from './modules/identity/index.js';
 import { inventoryModule } from './modules/inventory/index.js';
@@ -41,11 +42,12 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : uuidv7();
     },
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
     bodyLimit: 1024 * 1024,
     frameworkErrors,
-    trustProxy: true,
+    // A hop count is valid at run time (proxy-addr), though Fastify's types omit it.
+    trustProxy: config.trustProxy as boolean | string[],
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);

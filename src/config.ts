@@ -29,6 +29,12 @@ export interface Config {
   logLevel: string;
   /** Load the demo data on a first start with an empty database (default: on for PGlite). */
   loadDemo: boolean;
+  /**
+   * Which proxies to trust for the client address (rate limits key on it): `false` (default: the
+   * socket's peer), a hop count, or a comma-separated list of addresses/CIDRs. Never `true`: then
+   * any client could pick its address with X-Forwarded-For.
+   */
+  trustProxy: false | number | string[];
   /** Create (or promote) this platform admin at start when both are set. */
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -57,6 +63,16 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (/^[0-9]+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0 || list.some((a) => !/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/.test(a))) {
+    throw new ConfigError(`TRUST_PROXY must be false, a hop count or a comma-separated list of addresses/CIDRs, got "${raw}"`);
+  }
+  return list;
+}
+
 /**
  * Reads and validates the configuration.
  * @param env the environment (defaults to `process.env`); `overrides` win over it (tests use them).
@@ -75,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
 
   const jwtSecret = env.JWT_SECRET || DEV_JWT_SECRET;
+  if (nodeEnv === 'production' && bool(env, 'LOAD_DEMO', false)) {
+    throw new ConfigError('LOAD_DEMO cannot be on in production: the demo has published passwords');
+  }
   if (nodeEnv === 'production' && jwtSecret === DEV_JWT_SECRET) {
     throw new ConfigError('JWT_SECRET must be set in production');
   }
@@ -101,7 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
     rateLimitAuthMax: int(env, 'RATE_LIMIT_AUTH_MAX', 10, 1, 1_000_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
-    loadDemo: bool(env, 'LOAD_DEMO', databaseUrl.startsWith('pglite://')),
+    loadDemo: bool(env, 'LOAD_DEMO', databaseUrl.startsWith('pglite://') && nodeEnv !== 'production'),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     adminEmail: env.ADMIN_EMAIL || undefined,
     adminPassword: env.ADMIN_PASSWORD || undefined,
   };

@@ -31,8 +31,10 @@ async function main() {
   }
   // After the demo: the demo loads only into a database without users.
   if (config.adminEmail && config.adminPassword) {
-    const { created } = await createPlatformAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
-    app.log.info({ email: config.adminEmail }, created ? 'platform admin created' : 'platform admin ensured');
+    // Never promote an existing account at start: anyone may have registered that email first.
+    const { created, promoted } = await createPlatformAdmin(database.db, { email: config.adminEmail, password: config.adminPassword, promoteExisting: false });
+    if (created) app.log.info({ email: config.adminEmail }, 'platform admin created');
+    else if (!promoted) app.log.warn({ email: config.adminEmail }, 'ADMIN_EMAIL belongs to an existing user who is not an admin; not promoted (use npm run create-admin)');
   }
   const stopDispatcher = startOutboxDispatcher(database, app.log);
   await app.listen({ port: config.port, host: config.host });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { loggableError } from '../src/infra/http.js';
 import { call, createTestApp, expectProblem } from './helpers.js';
 
 const { app } = await createTestApp({ corsOrigins: ['https://shop.example.com'] });
@@ -76,6 +77,19 @@ describe('configuration', () => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
 
+  it('never loads the demo (published passwords) in production', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
+    expect(loadConfig(prod).loadDemo).toBe(false);
+    expect(() => loadConfig({ ...prod, LOAD_DEMO: 'true' })).toThrow(/LOAD_DEMO/);
+  });
+
+  it('trusts no proxy unless told, and validates TRUST_PROXY', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(ConfigError);
+  });
+
   it('does not load the demo into a PostgreSQL server by default', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' }).loadDemo).toBe(false);
   });
@@ -113,5 +127,25 @@ describe('embedded database directory lock', () => {
     const again = await openDatabase(`pglite://${dir}`);
     await again.ping();
     await again.close();
+  });
+});
+
+describe('logging', () => {
+  it('keeps SQL parameters (password hashes, tokens) out of logged errors', () => {
+    const err = Object.assign(new Error('Failed query: insert into "users" values ($1, $2)\nparams: x@example.com,$argon2id$v=19$m=19456$secret'), {
+      cause: Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), { code: '23505', constraint: 'users_email_key' }),
+    });
+    const logged = JSON.stringify(loggableError(err));
+    expect(logged).not.toContain('argon2id');
+    expect(logged).not.toContain('x@example.com');
+    expect(loggableError(err)).toMatchObject({ code: '23505', constraint: 'users_email_key' });
+  });
+});
+
+describe('lists', () => {
+  it('reject an absurd offset with 422', async () => {
+    expectProblem(await call(app, 'GET', '/api/v1/suppliers?offset=99999999999999999999'), 422);
+    expectProblem(await call(app, 'GET', '/api/v1/suppliers?limit=0'), 422);
+    expectProblem(await call(app, 'GET', '/api/v1/suppliers?limit=101'), 422);
   });
 });

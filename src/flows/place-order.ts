@@ -9,7 +9,7 @@ import { formatMoney } from '../infra/money.js';
 import { recordEvent } from '../infra/outbox.js';
 import { findProductsByIds } from '../modules/catalog/index.js';
 import { ensureDefaultLocation, reserveStock } from '../modules/inventory/index.js';
-import { findAcceptedLinkConsumer } from '../modules/links/index.js';
+import { findAcceptedLinkConsumer, listAcceptedLinkConsumers } from '../modules/links/index.js';
 import { createOrderRecord, toOrderDto, type NewOrderLine, type OrderDto, type PlaceOrderInput } from '../modules/orders/index.js';
 import { findOrganization, type OrganizationRow } from '../modules/organizations/index.js';
 
@@ -20,8 +20,9 @@ const noLink = () => forbidden('Your organization needs an accepted link with th
  * - `consumerId` given: the caller needs `orders:create` there (404 non-member, 403 role), it must
  *   be a consumer organization (422), and for a `linked` supplier it needs an accepted link (403
  *   `NO_ACCEPTED_LINK`);
- * - omitted: the first of the caller's consumer organizations (with `orders:create`) that has an
- *   accepted link; else, for a `public` supplier, the caller as a customer (null); else 403.
+ * - omitted: the one consumer organization of the caller (with `orders:create`) that has an
+ *   accepted link (422 when several have one); else, for a `public` supplier, the caller as a
+ *   customer (null); else 403.
  */
 async function resolveBuyer(ctx: Ctx, actor: Actor, supplier: OrganizationRow, consumerId: string | undefined): Promise<OrganizationRow | null> {
   if (consumerId) {
@@ -35,8 +36,11 @@ async function resolveBuyer(ctx: Ctx, actor: Actor, supplier: OrganizationRow, c
   const candidates = actor.memberships
     .filter((m) => m.organizationType === 'consumer' && permits(m.permissions, 'orders:create'))
     .map((m) => m.organizationId);
-  const linked = candidates.length > 0 ? await findAcceptedLinkConsumer(ctx.db, candidates, supplier.id) : null;
-  if (linked) return (await findOrganization(ctx.db, linked))!;
+  const linked = await listAcceptedLinkConsumers(ctx.db, candidates, supplier.id);
+  if (linked.length > 1) {
+    throw unprocessable([{ path: 'body/consumer_id', message: 'you buy for several organizations linked to this supplier: say which' }]);
+  }
+  if (linked.length === 1) return (await findOrganization(ctx.db, linked[0]))!;
   if (supplier.catalogVisibility === 'public') return null;
   throw noLink();
 }
@@ -83,8 +87,8 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
     for (const item of items) {
       const p = found.get(item.productId);
       const path = `body/items/${item.index}/product_id`;
-      if (!p) errors.push({ path, message: 'no such product' });
-      else if (p.supplierId !== supplier.id) errors.push({ path, message: 'is a product of another supplier' });
+      // Another supplier's product is "not found" too: never reveal other tenants' objects.
+      if (!p || p.supplierId !== supplier.id) errors.push({ path, message: 'no such product at this supplier' });
       else if (p.archivedAt) errors.push({ path, message: `product ${p.sku} is archived` });
       else if (!p.isActive) errors.push({ path, message: `product ${p.sku} is not active` });
       else lines.push({ productId: p.id, sku: p.sku, name: p.name, unitPrice: p.price, quantity: item.quantity });

@@ -38,7 +38,7 @@ export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
   }>(db, sql`
     select u.id, u.email, u.is_active,
       (select json_agg(json_build_object('organizationId', m.organization_id, 'organizationType', o.type,
-                                         'role', r.key, 'permissions', r.permissions))
+                                         'role', r.key, 'permissions', r.permissions) order by m.created_at, m.id)
          from memberships m join roles r on r.id = m.role_id join organizations o on o.id = m.organization_id
         where m.user_id = u.id and o.is_active) as memberships,
       (select json_agg(r.permissions) from platform_role_assignments pa join roles r on r.id = pa.role_id

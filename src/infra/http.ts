@@ -47,6 +47,25 @@ function fieldErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/**
+ * What of an error may be logged: name, code, constraint, table and the message without the SQL
+ * parameters the driver and Drizzle append (they may hold password hashes or tokens).
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  const e = err as { name?: string; message?: string; code?: string; constraint?: string; table?: string; stack?: string; cause?: unknown };
+  const strip = (m?: string) => m?.split(/\nparams:|params:/)[0]?.slice(0, 500);
+  const cause = e.cause as { code?: string; constraint?: string; table?: string; message?: string } | undefined;
+  return {
+    type: e.name,
+    message: strip(e.message),
+    code: e.code ?? cause?.code,
+    constraint: e.constraint ?? cause?.constraint,
+    table: e.table ?? cause?.table,
+    cause: cause ? strip(cause.message) : undefined,
+    stack: e.stack?.split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 8).join('\n'),
+  };
+}
+
 /** PostgreSQL errors that are the client's fault, mapped to 4xx instead of 500. */
 function fromDatabaseError(err: { code?: string; constraint?: string; detail?: string }): AppError | undefined {
   switch (err.code) {
@@ -94,12 +113,12 @@ export function registerErrorHandling(app: FastifyInstance) {
     // Drizzle wraps driver errors: look at the cause too.
     const dbErr = fromDatabaseError(error as never) ?? (error.cause ? fromDatabaseError(error.cause as never) : undefined);
     if (dbErr) {
-      request.log.info({ err: error }, 'database rejected the request');
+      request.log.info({ err: loggableError(error) }, 'database rejected the request');
       return sendProblem(request, reply, dbErr.status, dbErr.code, dbErr.message);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
-      request.log.error({ err: error }, 'unhandled error');
+      request.log.error({ err: loggableError(error) }, 'unhandled error');
       return sendProblem(request, reply, 500, 'INTERNAL_ERROR', 'Something went wrong on our side; the request id helps us find it');
     }
     let detail = error.message;

@@ -21,7 +21,7 @@ export const Money = Type.String({ description: 'Decimal amount in the currency 
 /** `?limit=&offset=` (DESIGN.md section 4). */
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
 };
 
 /** `{items, total, limit, offset}`. */

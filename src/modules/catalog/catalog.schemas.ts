@@ -17,7 +17,7 @@ const Sku = Type.String({ minLength: 1, maxLength: 100, description: 'Unique per
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 5000 });
 const Unit = Type.String({ minLength: 1, maxLength: 30, description: 'Unit of sale, e.g. each, kg, box (default each)' });
-const ImageUrl = Type.String({ format: 'uri', maxLength: 2000 });
+const ImageUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'An http(s) URL' });
 const SortParam = Type.String({
   maxLength: 200,
   description: 'Comma separated keys among name, price, created_at, sku; prefix with - for descending. Default -created_at',

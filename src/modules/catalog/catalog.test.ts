@@ -153,6 +153,10 @@ describe('PATCH and DELETE /products/{id}', () => {
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { price: '-3' } }), 422);
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { price: '3.123' } }), 422);
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: {} }), 422);
+    // Wrong JSON types are refused, not coerced; only http(s) image URLs.
+    expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { name: 123 } }), 422);
+    expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { is_active: 'false' } }), 422);
+    expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { image_url: 'javascript:alert(1)' } }), 422);
     const got = await call(app, 'GET', `/api/v1/products/${a.id}`, { token: s.owner.token });
     expect(got.body.price).toBe('10.00');
     expect(got.body.updated_at).toBe(a.updated_at);

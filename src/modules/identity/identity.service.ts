@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { BUILTIN_ROLES } from '../../infra/access.js';
-import type { Ctx } from '../../infra/context.js';
+import { inTransaction, type Ctx } from '../../infra/context.js';
 import type { Db } from '../../infra/db/client.js';
 import { AppError, conflict, forbidden, unauthorized, unprocessable } from '../../infra/errors.js';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from '../../infra/passwords.js';
@@ -93,15 +93,20 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<AuthResponseDt
  */
 export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthResponseDto> {
   const hash = hashOpaqueToken(refreshToken);
-  const result = await repo.consumeRefreshToken(ctx.db, hash);
-  if (!result.ok) {
-    if (result.row?.usedAt) await repo.revokeFamily(ctx.db, result.row.familyId);
-    throw unauthorized('The refresh token is invalid, expired or already used', 'INVALID_REFRESH_TOKEN');
-  }
-  const user = await repo.findUserById(ctx.db, result.row.userId);
-  if (!user) throw unauthorized('The refresh token is invalid, expired or already used', 'INVALID_REFRESH_TOKEN');
-  if (!user.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
-  return issueTokens(ctx, user, result.row.familyId);
+  // Using up the old token and storing the new one commit together: a concurrent replay waits on
+  // the row lock, then finds the token used and revokes the family, the new token included.
+  const outcome = await inTransaction(ctx, async (tx) => {
+    const result = await repo.consumeRefreshToken(tx.db, hash);
+    if (!result.ok) return { replayedFamily: result.row?.usedAt ? result.row.familyId : undefined };
+    const user = await repo.findUserById(tx.db, result.row.userId);
+    if (!user) return {};
+    if (!user.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
+    return { tokens: await issueTokens(tx, user, result.row.familyId) };
+  });
+  if (outcome.tokens) return outcome.tokens;
+  // The revocation commits on its own: the 401 must not roll it back.
+  if (outcome.replayedFamily) await repo.revokeFamily(ctx.db, outcome.replayedFamily);
+  throw unauthorized('The refresh token is invalid, expired or already used', 'INVALID_REFRESH_TOKEN');
 }
 
 /**
@@ -176,16 +181,25 @@ export const ensureBuiltinRoles = (db: Db) => repo.upsertBuiltinRoles(db, BUILTI
 
 /**
  * Creates the platform admin `email` (or promotes an existing user), never through the public API:
- * called by `npm run create-admin` and at start when ADMIN_EMAIL and ADMIN_PASSWORD are set.
- * @returns whether the user was created (false: promoted).
+ * called by `npm run create-admin` (an operator's explicit act: promotes) and at start when
+ * ADMIN_EMAIL and ADMIN_PASSWORD are set (`promoteExisting: false`: an existing account is left as
+ * it is, since anyone may have registered that email first).
+ * @returns `created` (a new user), `promoted` (the user is an admin now).
  */
-export async function createPlatformAdmin(db: Db, input: { email: string; password: string; fullName?: string }): Promise<{ created: boolean; userId: string }> {
+export async function createPlatformAdmin(
+  db: Db,
+  input: { email: string; password: string; fullName?: string; promoteExisting?: boolean },
+): Promise<{ created: boolean; userId: string; promoted: boolean }> {
   const problems = passwordProblems(input.password);
   if (problems.length) throw new AppError(422, 'VALIDATION_FAILED', `The admin password ${problems.join(', ')}`);
   const roleId = await repo.findBuiltinRoleId(db, 'platform', 'admin');
   if (!roleId) throw new Error('built-in roles are missing: run ensureBuiltinRoles first');
   let user = await repo.findUserByEmail(db, input.email);
   const created = !user;
+  if (user && input.promoteExisting === false) {
+    const isAdmin = (await repo.listPlatformRoleKeys(db, user.id)).includes('admin');
+    return { created: false, userId: user.id, promoted: isAdmin };
+  }
   if (!user) {
     user = await repo.insertUser(db, {
       email: input.email.toLowerCase(),
@@ -194,5 +208,5 @@ export async function createPlatformAdmin(db: Db, input: { email: string; passwo
     });
   }
   await repo.assignPlatformRole(db, user.id, roleId);
-  return { created, userId: user.id };
+  return { created, userId: user.id, promoted: true };
 }

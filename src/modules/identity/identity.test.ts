@@ -146,6 +146,25 @@ describe('change password', () => {
   });
 });
 
+describe('first platform admin', () => {
+  it('is created by createPlatformAdmin, and an existing non-admin account is not promoted at start', async () => {
+    const { createPlatformAdmin } = await import('./index.js');
+    const email = `admin-${uniq()}@example.com`;
+    const made = await createPlatformAdmin(database.db, { email, password: PASSWORD, promoteExisting: false });
+    expect(made).toMatchObject({ created: true, promoted: true });
+    const login = await call(app, 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
+    expect((await call(app, 'GET', '/api/v1/users/me', { token: login.body.access_token })).body.platform_roles).toEqual(['admin']);
+
+    const squatter = await registerUser(app);
+    const atStart = await createPlatformAdmin(database.db, { email: squatter.email, password: 'Another123', promoteExisting: false });
+    expect(atStart).toMatchObject({ created: false, promoted: false });
+    expect((await call(app, 'GET', '/api/v1/users/me', { token: squatter.token })).body.platform_roles).toEqual([]);
+    // The operator's explicit command does promote (password unchanged).
+    await createPlatformAdmin(database.db, { email: squatter.email, password: 'Another123' });
+    expect((await call(app, 'GET', '/api/v1/users/me', { token: squatter.token })).body.platform_roles).toEqual(['admin']);
+  });
+});
+
 describe('users/me', () => {
   it('updates the profile but never email or roles', async () => {
     const u = await registerUser(app);
@@ -170,5 +189,18 @@ describe('rate limits', async () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     expectProblem(last!, 429, 'RATE_LIMITED');
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('cannot be escaped by sending a made-up X-Forwarded-For (proxies are not trusted by default)', async () => {
+    const other = await createTestApp({ rateLimitAuthMax: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await call(other.app, 'POST', '/api/v1/auth/login', {
+        body: { email: 'nobody@example.com', password: 'Whatever1' },
+        headers: { 'x-forwarded-for': `10.0.0.${i}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 });

@@ -7,7 +7,7 @@ export { links, LINK_STATUSES, type LinkStatus } from './links.tables.js';
  * `findAcceptedLinkConsumer(db, consumerIds, supplierId)`: the first of `consumerIds` that has an
  * accepted link with `supplierId`, or null.
  */
-export { findAcceptedLinkConsumer } from './links.repo.js';
+export { findAcceptedLinkConsumer, listAcceptedLinkConsumers } from './links.repo.js';
 
 /** Links between consumer organizations and suppliers (seed 000). */
 export async function linksModule(app: FastifyInstance, _opts: ModuleOptions) {

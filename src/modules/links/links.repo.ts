@@ -75,6 +75,16 @@ export async function listLinks(
   return { items, total };
 }
 
+/** Every one of `consumerIds` that has an ACCEPTED link with `supplierId` (none: `[]`, no query). */
+export async function listAcceptedLinkConsumers(db: Db, consumerIds: string[], supplierId: string): Promise<string[]> {
+  if (consumerIds.length === 0) return [];
+  const rows = await db
+    .select({ consumerId: links.consumerId })
+    .from(links)
+    .where(and(eq(links.supplierId, supplierId), eq(links.status, 'accepted'), inArray(links.consumerId, consumerIds)));
+  return rows.map((r) => r.consumerId).sort();
+}
+
 /**
  * The first of `consumerIds` (in the given order) that has an ACCEPTED link with `supplierId`, or
  * null. Null at once, without a query, for an empty list. Used by the catalog and orders modules

@@ -24,7 +24,7 @@ async function product(s: Supplier, fields: { price?: string; stock?: number; sk
 
 /** An accepted link between `c` and `s`, through the API. */
 async function link(s: Supplier, c: Consumer) {
-  const req = await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id } });
+  const req = await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: c.org.id } });
   if (req.status !== 201) throw new Error(`link request failed: ${req.status} ${JSON.stringify(req.body)}`);
   const ok = await call(app, 'PATCH', `/api/v1/links/${req.body.id}/status`, { token: s.owner.token, body: { status: 'accepted' } });
   if (ok.status !== 200) throw new Error(`link accept failed: ${ok.status} ${JSON.stringify(ok.body)}`);
@@ -160,8 +160,9 @@ describe('placing an order', () => {
     });
     const problem = expectProblem(res, 422, 'VALIDATION_FAILED');
     expect(problem.errors).toEqual([
-      { path: 'body/items/1/product_id', message: 'no such product' },
-      { path: 'body/items/2/product_id', message: 'is a product of another supplier' },
+      { path: 'body/items/1/product_id', message: 'no such product at this supplier' },
+      // Another supplier's product answers exactly like a missing one (no cross-tenant leak).
+      { path: 'body/items/2/product_id', message: 'no such product at this supplier' },
       { path: 'body/items/3/product_id', message: expect.stringContaining('not active') },
       { path: 'body/items/4/product_id', message: expect.stringContaining('archived') },
     ]);
@@ -469,5 +470,29 @@ describe('concurrency', () => {
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(201));
     expect(await level(p.id)).toEqual({ on_hand: 100, reserved: 30 });
     expect(await level(q.id)).toEqual({ on_hand: 100, reserved: 60 });
+  });
+});
+
+describe('who the order is for', () => {
+  it('asks for consumer_id (422) when the buyer has several organizations linked to the supplier, and books it where told', async () => {
+    const { s, c, p } = await world();
+    const second = await call(app, 'POST', '/api/v1/organizations', { token: c.owner.token, body: { type: 'consumer', name: `Second ${uniq()}` } });
+    expect(second.status).toBe(201);
+    await link(s, { ...c, org: second.body });
+    const before = await snapshot(s.org.id);
+    const ambiguous = await place(c.owner.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
+    expect(expectProblem(ambiguous, 422).errors[0].path).toBe('body/consumer_id');
+    expect(await snapshot(s.org.id)).toEqual(before);
+    const chosen = await placeOk(c.owner.token, { supplier_id: s.org.id, consumer_id: second.body.id, items: [{ product_id: p.id, quantity: 1 }] });
+    expect(chosen.consumer.id).toBe(second.body.id);
+  });
+
+  it('rejects JSON values of the wrong type instead of coercing them (quantity true, "2")', async () => {
+    const { s, c, p } = await world();
+    for (const quantity of [true, '2', [2]]) {
+      const res = await place(c.buyer.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity }] });
+      expect(expectProblem(res, 422).errors[0].path).toBe('body/items/0/quantity');
+    }
+    expect(await level(p.id)).toEqual({ on_hand: 100, reserved: 0 });
   });
 });

@@ -13,8 +13,11 @@ export const findOrganization = async (db: Db, id: string) => (await db.select()
 export const slugExists = async (db: Db, slug: string) =>
   (await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, slug))).length > 0;
 
-/** Locks the organization row for the rest of the transaction (serialises owner changes). */
-export const lockOrganization = (db: Db, id: string) => db.execute(sql`select id from organizations where id = ${id} for update`);
+/**
+ * Locks the organization row for the rest of the transaction (serialises owner changes).
+ * `FOR NO KEY UPDATE` does not block the foreign-key checks of orders and links inserted meanwhile.
+ */
+export const lockOrganization = (db: Db, id: string) => db.execute(sql`select id from organizations where id = ${id} for no key update`);
 
 export const updateOrganization = async (db: Db, id: string, values: Partial<typeof organizations.$inferInsert>) =>
   (await db.update(organizations).set({ ...values, updatedAt: new Date() }).where(eq(organizations.id, id)).returning())[0];
@@ -63,6 +66,17 @@ export const countOwners = async (db: Db, organizationId: string) =>
       .innerJoin(roles, eq(roles.id, memberships.roleId))
       .where(and(eq(memberships.organizationId, organizationId), eq(roles.key, 'owner')))
   )[0].n;
+
+/** One member with email, name, role and join time. */
+export const findMemberDetail = async (db: Db, organizationId: string, userId: string) =>
+  (
+    await db
+      .select({ userId: users.id, email: users.email, fullName: users.fullName, role: roles.key, joinedAt: memberships.createdAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .innerJoin(roles, eq(roles.id, memberships.roleId))
+      .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
+  )[0];
 
 export async function listMembers(db: Db, organizationId: string, opts: { limit: number; offset: number }) {
   const where = eq(memberships.organizationId, organizationId);

@@ -159,8 +159,7 @@ export async function changeMemberRole(ctx: Ctx, organizationId: string, userId:
       throw conflict('LAST_OWNER', 'An organization keeps at least one owner');
     }
     await repo.updateMembershipRole(tx.db, organizationId, userId, rid);
-    const members = await repo.listMembers(tx.db, organizationId, { limit: 1000, offset: 0 });
-    return memberDto(members.items.find((m) => m.userId === userId)!);
+    return memberDto((await repo.findMemberDetail(tx.db, organizationId, userId))!);
   });
 }
 
