@@ -9,7 +9,7 @@ import { formatMoney } from '../infra/money.js';
 import { recordEvent } from '../infra/outbox.js';
 import { findProductsByIds } from '../modules/catalog/index.js';
 import { ensureDefaultLocation, reserveStock } from '../modules/inventory/index.js';
-import { findAcceptedLinkConsumer, listAcceptedLinkConsumers } from '../modules/links/index.js';
+import { listAcceptedLinkConsumers } from '../modules/links/index.js';
 import { createOrderRecord, toOrderDto, type NewOrderLine, type OrderDto, type PlaceOrderInput } from '../modules/orders/index.js';
 import { findOrganization, type OrganizationRow } from '../modules/organizations/index.js';
 
@@ -30,7 +30,7 @@ async function resolveBuyer(ctx: Ctx, actor: Actor, supplier: OrganizationRow, c
     const consumer = await findOrganization(ctx.db, consumerId);
     if (!consumer || !consumer.isActive) throw notFound('Consumer');
     if (consumer.type !== 'consumer') throw unprocessable([{ path: 'body/consumer_id', message: 'must be a consumer organization' }]);
-    if (supplier.catalogVisibility === 'linked' && !(await findAcceptedLinkConsumer(ctx.db, [consumerId], supplier.id))) throw noLink();
+    if (supplier.catalogVisibility === 'linked' && (await listAcceptedLinkConsumers(ctx.db, [consumerId], supplier.id)).length === 0) throw noLink();
     return consumer;
   }
   const candidates = actor.memberships

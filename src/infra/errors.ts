@@ -20,8 +20,6 @@ export class AppError extends Error {
   }
 }
 
-/** 400: malformed request. */
-export const badRequest = (message: string, code = 'BAD_REQUEST') => new AppError(400, code, message);
 /** 401: not authenticated, or a bad token. */
 export const unauthorized = (message = 'Authentication required', code = 'UNAUTHORIZED') => new AppError(401, code, message);
 /** 403: authenticated but not allowed. */

@@ -75,7 +75,11 @@ export async function listLinks(
   return { items, total };
 }
 
-/** Every one of `consumerIds` that has an ACCEPTED link with `supplierId` (none: `[]`, no query). */
+/**
+ * Every one of `consumerIds` that has an ACCEPTED link with `supplierId`, sorted (none: `[]`, and
+ * no query for an empty list). The orders flow uses it to decide whether, and for which consumer
+ * organization, a buyer may order from a `linked` supplier.
+ */
 export async function listAcceptedLinkConsumers(db: Db, consumerIds: string[], supplierId: string): Promise<string[]> {
   if (consumerIds.length === 0) return [];
   const rows = await db
@@ -83,19 +87,4 @@ export async function listAcceptedLinkConsumers(db: Db, consumerIds: string[], s
     .from(links)
     .where(and(eq(links.supplierId, supplierId), eq(links.status, 'accepted'), inArray(links.consumerId, consumerIds)));
   return rows.map((r) => r.consumerId).sort();
-}
-
-/**
- * The first of `consumerIds` (in the given order) that has an ACCEPTED link with `supplierId`, or
- * null. Null at once, without a query, for an empty list. Used by the catalog and orders modules
- * to decide whether a consumer may see and order from a `linked` supplier.
- */
-export async function findAcceptedLinkConsumer(db: Db, consumerIds: string[], supplierId: string): Promise<string | null> {
-  if (consumerIds.length === 0) return null;
-  const rows = await db
-    .select({ consumerId: links.consumerId })
-    .from(links)
-    .where(and(eq(links.supplierId, supplierId), eq(links.status, 'accepted'), inArray(links.consumerId, consumerIds)));
-  const found = new Set(rows.map((r) => r.consumerId));
-  return consumerIds.find((id) => found.has(id)) ?? null;
 }

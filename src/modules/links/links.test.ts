@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../infra/db/client.js';
 import { buildConsumer, buildSupplier, call, createOrganization, createTestApp, expectProblem, registerUser, type TestUser } from '../../../test/helpers.js';
-import { findAcceptedLinkConsumer } from './index.js';
+import { listAcceptedLinkConsumers } from './index.js';
 import { updateStatusIf } from './links.repo.js';
 import { assertTransition, canTransition, LINK_TRANSITIONS } from './links.service.js';
 import { LINK_STATUSES, type LinkStatus } from './links.tables.js';
@@ -359,8 +359,8 @@ describe('lists', () => {
   });
 });
 
-describe('findAcceptedLinkConsumer', () => {
-  it('answers the first listed consumer with an accepted link, or null', async () => {
+describe('listAcceptedLinkConsumers', () => {
+  it('answers the listed consumers with an accepted link, sorted, or none', async () => {
     const s = await buildSupplier(app);
     const [c1, c2, c3] = await Promise.all([buildConsumer(app), buildConsumer(app), buildConsumer(app)]);
     const l1 = await request(c1.owner, s.org.id);
@@ -369,14 +369,14 @@ describe('findAcceptedLinkConsumer', () => {
     await drive(s.owner, l2.id, 'accepted');
     await drive(s.owner, l3.id, 'accepted');
     await drive(s.owner, l1.id, 'denied');
-    expect(await findAcceptedLinkConsumer(database.db, [], s.org.id)).toBeNull();
-    expect(await findAcceptedLinkConsumer(database.db, [c1.org.id], s.org.id)).toBeNull();
-    expect(await findAcceptedLinkConsumer(database.db, [c1.org.id, c3.org.id, c2.org.id], s.org.id)).toBe(c3.org.id);
-    expect(await findAcceptedLinkConsumer(database.db, [c2.org.id, c3.org.id], s.org.id)).toBe(c2.org.id);
+    expect(await listAcceptedLinkConsumers(database.db, [], s.org.id)).toEqual([]);
+    expect(await listAcceptedLinkConsumers(database.db, [c1.org.id], s.org.id)).toEqual([]);
+    expect(await listAcceptedLinkConsumers(database.db, [c1.org.id, c3.org.id, c2.org.id], s.org.id)).toEqual([c2.org.id, c3.org.id].sort());
+    expect(await listAcceptedLinkConsumers(database.db, [c2.org.id], s.org.id)).toEqual([c2.org.id]);
     const other = await buildSupplier(app);
-    expect(await findAcceptedLinkConsumer(database.db, [c2.org.id], other.org.id)).toBeNull();
+    expect(await listAcceptedLinkConsumers(database.db, [c2.org.id], other.org.id)).toEqual([]);
     await drive(s.owner, l2.id, 'blocked');
-    expect(await findAcceptedLinkConsumer(database.db, [c2.org.id], s.org.id)).toBeNull();
+    expect(await listAcceptedLinkConsumers(database.db, [c2.org.id, c3.org.id], s.org.id)).toEqual([c3.org.id]);
   });
 });
 
