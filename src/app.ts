@@ -16,11 +16,14 @@ import { Problem } from './infra/problem.js';
 import { createAccessTokens } from './infra/tokens.js';
 import { validatorCompiler } from './infra/validation.js';
 import { catalogModule } from './modules/catalog/index.js';
+import { customersModule } from './modules/customers/index.js';
 import { identityModule } from './modules/identity/index.js';
+import { importsModule } from './modules/imports/index.js';
 import { inventoryModule } from './modules/inventory/index.js';
 import { linksModule } from './modules/links/index.js';
 import { ordersModule } from './modules/orders/index.js';
 import { organizationsModule } from './modules/organizations/index.js';
+import { salesChannelsModule } from './modules/sales-channels/index.js';
 
 const REQUEST_ID_RE = /^[\w.:-]{1,128}$/;
 
@@ -87,7 +90,10 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
       await api.register(linksModule, { config, database });
       await api.register(catalogModule, { config, database });
       await api.register(inventoryModule, { config, database });
+      await api.register(customersModule, { config, database });
+      await api.register(salesChannelsModule, { config, database });
       await api.register(ordersModule, { config, database });
+      await api.register(importsModule, { config, database });
     },
     { prefix: '/api/v1' },
   );

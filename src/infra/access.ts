@@ -14,6 +14,10 @@ export const PERMISSIONS = [
   'categories:read', 'categories:manage',
   'products:read', 'products:manage',
   'inventory:read', 'inventory:adjust',
+  'locations:read', 'locations:manage',
+  'customers:read', 'customers:manage',
+  'channels:read', 'channels:manage',
+  'imports:run',
   'orders:create', 'orders:read', 'orders:decide', 'orders:update_status', 'orders:cancel', 'orders:refund',
   'catalog:browse',
 ] as const;
@@ -38,15 +42,24 @@ export const BUILTIN_ROLES: BuiltinRole[] = [
   { key: 'owner', scope: 'supplier', name: 'Owner', permissions: ['*'] },
   {
     key: 'manager', scope: 'supplier', name: 'Manager',
-    permissions: ['organizations:read', 'organizations:update', 'members:*', 'links:*', 'categories:*', 'products:*', 'inventory:*', 'orders:*', 'catalog:browse'],
+    permissions: [
+      'organizations:read', 'organizations:update', 'members:*', 'links:*', 'categories:*', 'products:*', 'inventory:*', 'locations:*',
+      'customers:*', 'channels:*', 'imports:*', 'orders:*', 'catalog:browse',
+    ],
   },
   {
     key: 'sales', scope: 'supplier', name: 'Sales representative',
-    permissions: ['organizations:read', 'members:read', 'links:read', 'categories:read', 'products:read', 'inventory:read', 'orders:read', 'orders:create', 'orders:update_status', 'catalog:browse'],
+    permissions: [
+      'organizations:read', 'members:read', 'links:read', 'categories:read', 'products:read', 'inventory:read', 'locations:read',
+      'customers:read', 'customers:manage', 'channels:read', 'orders:read', 'orders:create', 'orders:update_status', 'catalog:browse',
+    ],
   },
   {
     key: 'employee', scope: 'supplier', name: 'Employee',
-    permissions: ['organizations:read', 'categories:read', 'products:read', 'inventory:read', 'orders:read', 'orders:update_status', 'catalog:browse'],
+    permissions: [
+      'organizations:read', 'categories:read', 'products:read', 'inventory:read', 'locations:read', 'customers:read', 'channels:read',
+      'orders:read', 'orders:update_status', 'catalog:browse',
+    ],
   },
   { key: 'owner', scope: 'consumer', name: 'Owner', permissions: ['*'] },
   {

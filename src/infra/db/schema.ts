@@ -6,3 +6,6 @@ export * from '../../modules/catalog/catalog.tables.js';
 export * from '../../modules/inventory/inventory.tables.js';
 export * from '../../modules/orders/orders.tables.js';
 export * from '../outbox.tables.js';
+export * from '../../modules/customers/customers.tables.js';
+export * from '../../modules/sales-channels/sales-channels.tables.js';
+export * from '../../modules/imports/imports.tables.js';

@@ -1,10 +1,17 @@
-import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { boolean, customType, foreignKey, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, money, updatedAt } from '../../infra/db/columns.js';
 import { users } from '../identity/identity.tables.js';
 import { organizations } from '../organizations/organizations.tables.js';
 
-/** A supplier's product category. `parent_id` makes a tree (deepened in a later issue). */
+/** PostgreSQL `tsvector` (full-text search document). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * A supplier's product category (seed 003's category tree). `parent_id` points at a category of
+ * the same supplier; the service refuses cycles (409) and deleting a category that still has
+ * children or products (409); the foreign key is the backstop. `slug` is unique per supplier.
+ */
 export const categories = pgTable(
   'categories',
   {
@@ -14,11 +21,23 @@ export const categories = pgTable(
     name: text('name').notNull(),
     slug: text('slug').notNull(),
     description: text('description'),
+    isActive: boolean('is_active').notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('categories_supplier_slug_key').on(t.supplierId, t.slug), index('categories_parent_idx').on(t.parentId)],
+  (t) => [
+    uniqueIndex('categories_supplier_slug_key').on(t.supplierId, t.slug),
+    index('categories_parent_idx').on(t.parentId),
+    foreignKey({ columns: [t.parentId], foreignColumns: [t.id], name: 'categories_parent_id_fk' }).onDelete('restrict'),
+  ],
 );
+
+/**
+ * The text a product is found by: name and SKU weigh A, description B. The `simple` configuration
+ * (no stemming, no stop words) because catalogs mix languages (Hebrew, Russian, English) and SKUs.
+ */
+const productSearchDocument = (): SQL =>
+  sql`setweight(to_tsvector('simple'::regconfig, coalesce(name, '') || ' ' || coalesce(sku, '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce(description, '')), 'B')`;
 
 /**
  * A supplier's product. `price` and `cost_price` are in the supplier's currency. Deleting a
@@ -36,6 +55,8 @@ export const products = pgTable(
     description: text('description'),
     price: money('price').notNull(),
     costPrice: money('cost_price'),
+    /** The former price shown struck through ("was 12.90"); null when not on offer. */
+    compareAtPrice: money('compare_at_price'),
     currency: text('currency').notNull(),
     unit: text('unit').notNull().default('each'),
     imageUrl: text('image_url'),
@@ -43,6 +64,8 @@ export const products = pgTable(
     isActive: boolean('is_active').notNull().default(true),
     archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Generated from name, SKU and description; searched with a prefix `tsquery` (GIN index). */
+    searchVector: tsvector('search_vector').notNull().generatedAlwaysAs(productSearchDocument),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -50,6 +73,9 @@ export const products = pgTable(
     uniqueIndex('products_supplier_sku_key').on(t.supplierId, t.sku).where(sql`${t.archivedAt} is null`),
     index('products_supplier_created_idx').on(t.supplierId, t.createdAt),
     index('products_category_idx').on(t.categoryId),
+    index('products_supplier_price_idx').on(t.supplierId, t.price),
+    index('products_created_by_idx').on(t.createdBy),
+    index('products_search_idx').using('gin', t.searchVector),
     // The catalog's default order (newest first, a backward scan) over products buyers may see, whatever the supplier.
     index('products_catalog_created_idx').on(t.createdAt, t.id).where(sql`${t.isActive} and ${t.archivedAt} is null`),
   ],

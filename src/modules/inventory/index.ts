@@ -7,6 +7,8 @@ export { stockLevels, stockLocations, stockMovements } from './inventory.tables.
 export { ensureDefaultLocation } from './inventory.service.js';
 /** `recordInitialStock(tx, {productId, supplierId, quantity})`: a new product's stock at the default location, with an `initial` movement. */
 export { recordInitialStock } from './inventory.service.js';
+/** `findLocation(db, supplierId, id)`: one stock location of the supplier (any state), or undefined. */
+export { findLocation, listOrderMovements, type LocationRow, type MovementRow } from './inventory.repo.js';
 /** Stock operations of the order lifecycle: reserve, deduct, release (each writes movements). */
 export { deductStock, releaseStock, reserveStock, type StockLine } from './inventory.stock.js';
 

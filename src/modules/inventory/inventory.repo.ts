@@ -113,3 +113,7 @@ export async function listMovements(db: Db, productId: string, opts: { limit: nu
   ]);
   return { items, total };
 }
+
+/** An order's stock movements (reservation, sale, release), oldest first. One query. */
+export const listOrderMovements = (db: Db, orderId: string) =>
+  db.select().from(stockMovements).where(eq(stockMovements.orderId, orderId)).orderBy(asc(stockMovements.createdAt), asc(stockMovements.id));

@@ -21,6 +21,7 @@ export const stockLocations = pgTable(
   },
   (t) => [
     index('stock_locations_supplier_idx').on(t.supplierId),
+    uniqueIndex('stock_locations_supplier_name_key').on(t.supplierId, sql`lower(${t.name})`),
     uniqueIndex('stock_locations_one_default_key').on(t.supplierId).where(sql`${t.isDefault}`),
   ],
 );
@@ -65,9 +66,16 @@ export const stockMovements = pgTable(
     reservedBefore: integer('reserved_before').notNull(),
     reservedAfter: integer('reserved_after').notNull(),
     orderId: uuid('order_id'),
+    /** The two movements of one transfer (out of one location, into another) share this id. */
+    transferId: uuid('transfer_id'),
     actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
     note: text('note'),
     createdAt: createdAt(),
   },
-  (t) => [index('stock_movements_product_created_idx').on(t.productId, t.createdAt), index('stock_movements_order_idx').on(t.orderId)],
+  (t) => [
+    index('stock_movements_product_created_idx').on(t.productId, t.createdAt),
+    index('stock_movements_location_created_idx').on(t.locationId, t.createdAt),
+    index('stock_movements_order_idx').on(t.orderId),
+    index('stock_movements_transfer_idx').on(t.transferId),
+  ],
 );

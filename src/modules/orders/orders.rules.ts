@@ -61,8 +61,8 @@ export function transitionRule(from: OrderStatus, to: OrderStatus): TransitionRu
   return ORDER_TRANSITIONS[from]?.[to];
 }
 
-/** What an order holds in stock: reserved at placement, then deducted or released. */
-export type StockState = 'reserved' | 'deducted' | 'released';
+export type { StockState } from './orders.tables.js';
+import type { StockState } from './orders.tables.js';
 
 /**
  * The stock effect of entering `to` while the order's stock is `current` (DESIGN.md section 6):

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Money, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
-import { ORDER_STATUSES } from './orders.tables.js';
+import { ORDER_STATUSES, STOCK_STATES } from './orders.tables.js';
 
 export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'Order status (DESIGN.md section 6)' });
 
@@ -33,8 +33,8 @@ const orderFields = {
   id: Uuid,
   number: Type.String({ description: 'Human order number, e.g. ORD-100001' }),
   status: OrderStatusSchema,
-  stock_state: Type.Union([Type.Literal('reserved'), Type.Literal('deducted'), Type.Literal('released')], {
-    description: 'What the order holds in stock: reserved at placement, deducted when shipped or completed, released when cancelled or rejected',
+  stock_state: Type.Union(STOCK_STATES.map((s) => Type.Literal(s)), {
+    description: 'What the order holds in stock: reserved at placement, deducted when shipped or completed, released when cancelled or rejected; none for an imported historical order',
   }),
   supplier: OrgRef,
   consumer: Type.Union([OrgRef, Type.Null()], { description: 'The buying organization; null for a customer order' }),
