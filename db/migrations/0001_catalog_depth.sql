@@ -43,7 +43,7 @@ ALTER TABLE "organizations" ADD COLUMN "delivery_fee" numeric(19, 4) DEFAULT '0'
 ALTER TABLE "organizations" ADD COLUMN "free_delivery_threshold" numeric(19, 4);--> statement-breakpoint
 ALTER TABLE "categories" ADD COLUMN "is_active" boolean DEFAULT true NOT NULL;--> statement-breakpoint
 ALTER TABLE "products" ADD COLUMN "compare_at_price" numeric(19, 4);--> statement-breakpoint
-ALTER TABLE "products" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('simple'::regconfig, coalesce(name, '') || ' ' || coalesce(sku, '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce(description, '')), 'B')) STORED NOT NULL;--> statement-breakpoint
+ALTER TABLE "products" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector('simple'::regconfig, regexp_replace(coalesce(name, ''), '[!-/:-@[-`{-~‐-―«»‘’‚“”„־׳״·•…]+', ' ', 'g') || ' ' || regexp_replace(coalesce(sku, ''), '[!-/:-@[-`{-~‐-―«»‘’‚“”„־׳״·•…]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple'::regconfig, regexp_replace(coalesce(description, ''), '[!-/:-@[-`{-~‐-―«»‘’‚“”„־׳״·•…]+', ' ', 'g')), 'B')) STORED NOT NULL;--> statement-breakpoint
 ALTER TABLE "stock_movements" ADD COLUMN "transfer_id" uuid;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "customer_id" uuid;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "channel_id" uuid;--> statement-breakpoint
@@ -68,9 +68,12 @@ CREATE INDEX "import_runs_supplier_created_idx" ON "import_runs" USING btree ("s
 ALTER TABLE "categories" ADD CONSTRAINT "categories_parent_id_fk" FOREIGN KEY ("parent_id") REFERENCES "public"."categories"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "orders" ADD CONSTRAINT "orders_channel_id_sales_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."sales_channels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "categories_supplier_name_idx" ON "categories" USING btree ("supplier_id","name");--> statement-breakpoint
 CREATE INDEX "products_supplier_price_idx" ON "products" USING btree ("supplier_id","price");--> statement-breakpoint
+CREATE INDEX "products_supplier_name_idx" ON "products" USING btree ("supplier_id","name");--> statement-breakpoint
 CREATE INDEX "products_created_by_idx" ON "products" USING btree ("created_by");--> statement-breakpoint
 CREATE INDEX "products_search_idx" ON "products" USING gin ("search_vector");--> statement-breakpoint
+CREATE INDEX "products_catalog_price_idx" ON "products" USING btree ("price","id") WHERE "products"."is_active" and "products"."archived_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "stock_locations_supplier_name_key" ON "stock_locations" USING btree ("supplier_id",lower("name"));--> statement-breakpoint
 CREATE INDEX "stock_movements_location_created_idx" ON "stock_movements" USING btree ("location_id","created_at");--> statement-breakpoint
 CREATE INDEX "stock_movements_transfer_idx" ON "stock_movements" USING btree ("transfer_id");--> statement-breakpoint

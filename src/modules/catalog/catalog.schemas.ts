@@ -9,6 +9,8 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 /** A nullable amount: `null` last, so that 0 stays 0 (Ajv would coerce 0 to null otherwise). */
 const NullableMoneyInput = Type.Union([MoneyInput, Type.Null()]);
+/** The "was" price shown struck through; in the supplier currency; null clears it. */
+const CompareAtInput = Type.Union([MoneyInput, Type.Null()], { description: 'The former ("was") price shown struck through; null: none' });
 
 /** Free-form product attributes (colour, size, …): a JSON object. */
 export const Attributes = Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form JSON object' });
@@ -18,11 +20,29 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 5000 });
 const Unit = Type.String({ minLength: 1, maxLength: 30, description: 'Unit of sale, e.g. each, kg, box (default each)' });
 const ImageUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'An http(s) URL' });
-const SortParam = Type.String({
+const sortParam = (keys: string) =>
+  Type.String({
+    maxLength: 200,
+    description: `Comma separated keys among ${keys}; prefix with - for descending. Default: by relevance when \`q\` is given, else -created_at`,
+    examples: ['price,-created_at'],
+  });
+/** A price bound in a query string: a decimal, compared exactly as numeric (never a float). */
+const PriceBound = (description: string) =>
+  Type.String({ pattern: '^[0-9]{1,15}(\\.[0-9]{1,4})?$', maxLength: 20, description, examples: ['12.90'] });
+const SearchText = Type.String({
   maxLength: 200,
-  description: 'Comma separated keys among name, price, created_at, sku; prefix with - for descending. Default -created_at',
-  examples: ['price,-created_at'],
+  description: 'Full-text prefix search over name, SKU (weight A) and description (weight B): the text is cut into words of letters '
+    + 'and digits (any script), each matched as a prefix, all required. Text without a letter or digit matches nothing. '
+    + 'Blank is ignored.',
+  examples: ['app gala'],
 });
+const productFilters = {
+  q: Type.Optional(SearchText),
+  category_id: Type.Optional(Type.String({ format: 'uuid', description: 'The category and all its descendants' })),
+  min_price: Type.Optional(PriceBound('Price at least this (inclusive), in the supplier currency')),
+  max_price: Type.Optional(PriceBound('Price at most this (inclusive); 422 when below min_price')),
+  in_stock: Type.Optional(Type.Boolean({ description: 'true: available > 0; false: available = 0 (at `location_id` when given)' })),
+};
 
 export const StockSummary = Type.Object({
   on_hand: Type.Integer({ description: 'Whole units, summed over the supplier\'s locations' }),
@@ -39,6 +59,7 @@ export const Product = Type.Object({
   description: Nullable(Type.String()),
   price: Money,
   cost_price: Nullable(Money),
+  compare_at_price: Nullable(Money),
   currency: Type.String({ description: 'ISO 4217, the supplier\'s currency' }),
   category_id: Nullable(Uuid),
   unit: Type.String(),
@@ -46,6 +67,7 @@ export const Product = Type.Object({
   attributes: Attributes,
   is_active: Type.Boolean(),
   archived_at: Nullable(Timestamp),
+  created_by: Nullable(Uuid),
   created_at: Timestamp,
   updated_at: Timestamp,
   stock: StockSummary,
@@ -61,6 +83,7 @@ export const CreateProductBody = Type.Object(
     description: Type.Optional(NullableInput(Description)),
     price: MoneyInput,
     cost_price: Type.Optional(NullableMoneyInput),
+    compare_at_price: Type.Optional(CompareAtInput),
     category_id: Type.Optional(NullableInput(Uuid)),
     unit: Type.Optional(Unit),
     image_url: Type.Optional(NullableInput(ImageUrl)),
@@ -79,6 +102,7 @@ export const UpdateProductBody = Type.Object(
     description: Type.Optional(NullableInput(Description)),
     price: Type.Optional(MoneyInput),
     cost_price: Type.Optional(NullableMoneyInput),
+    compare_at_price: Type.Optional(CompareAtInput),
     category_id: Type.Optional(NullableInput(Uuid)),
     unit: Type.Optional(Unit),
     image_url: Type.Optional(NullableInput(ImageUrl)),
@@ -91,9 +115,11 @@ export type UpdateProductInput = Static<typeof UpdateProductBody>;
 
 export const ListProductsQuery = Type.Object({
   supplier_id: Type.Optional(Uuid),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive match on name or SKU' })),
+  ...productFilters,
+  location_id: Type.Optional(Type.String({ format: 'uuid', description: 'Stock figures and in_stock at this location of the supplier only (422 otherwise)' })),
   is_active: Type.Optional(Type.Boolean()),
-  sort: Type.Optional(SortParam),
+  created_by: Type.Optional(Type.String({ format: 'uuid', description: 'Products created by this user' })),
+  sort: Type.Optional(sortParam('name, price, cost_price, created_at, sku')),
   ...PageQuery,
 });
 export type ListProductsQueryInput = Static<typeof ListProductsQuery>;
@@ -106,6 +132,7 @@ export const CatalogProduct = Type.Object({
   name: Type.String(),
   description: Nullable(Type.String()),
   price: Money,
+  compare_at_price: Nullable(Money),
   currency: Type.String(),
   category_id: Nullable(Uuid),
   unit: Type.String(),
@@ -119,35 +146,102 @@ export const CatalogProductPage = Page(CatalogProduct);
 
 export const CatalogQuery = Type.Object({
   supplier_id: Type.Optional(Uuid),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive match on name or SKU' })),
-  sort: Type.Optional(SortParam),
+  ...productFilters,
+  location_id: Type.Optional(Type.String({
+    format: 'uuid',
+    description: '`available` and in_stock at this location only; an unknown or inactive location holds nothing',
+  })),
+  sort: Type.Optional(sortParam('name, price, created_at, sku (cost_price is refused)')),
   ...PageQuery,
 });
 export type CatalogQueryInput = Static<typeof CatalogQuery>;
 
-export const Category = Type.Object({
+const Slug = Type.String({
+  pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+  maxLength: 60,
+  description: 'Lowercase letters, digits and single hyphens; unique per supplier; not shaped like a UUID',
+});
+
+const categoryFields = {
   id: Uuid,
   supplier_id: Uuid,
   parent_id: Nullable(Uuid),
   name: Type.String(),
   slug: Type.String(),
   description: Nullable(Type.String()),
+  is_active: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+};
+
+export const Category = Type.Object(categoryFields);
 export type CategoryDto = Static<typeof Category>;
-export const CategoryPage = Page(Category);
+
+/** A category with its subtree: `children` nested to any depth (GET /categories?tree=true). */
+export const CategoryNode = Type.Recursive(
+  (This) => Type.Object({ ...categoryFields, children: Type.Optional(Type.Array(This, { description: 'Sub-categories by name (tree=true only)' })) }),
+  { $id: 'CategoryNode' },
+);
+export type CategoryNodeDto = Static<typeof CategoryNode>;
+
+/** A list of categories: a page, or with tree=true the root categories with nested children. */
+export const CategoryList = Type.Object({
+  items: Type.Array(CategoryNode),
+  total: Type.Integer({ description: 'Matching categories; with tree=true, every category in the tree' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+/** One category with its ancestors (root first) and its direct children (by name). */
+export const CategoryDetail = Type.Object({
+  ...categoryFields,
+  ancestors: Type.Array(Category, { description: 'From the root down to the parent' }),
+  children: Type.Array(Category, { description: 'Direct sub-categories by name' }),
+});
+export type CategoryDetailDto = Static<typeof CategoryDetail>;
 
 export const CreateCategoryBody = Type.Object(
   {
     supplier_id: Type.Optional(Uuid),
     name: Name,
-    slug: Type.Optional(Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60, description: 'Default: made from the name' })),
+    slug: Type.Optional(Slug),
     parent_id: Type.Optional(NullableInput(Uuid)),
     description: Type.Optional(NullableInput(Description)),
+    is_active: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type CreateCategoryInput = Static<typeof CreateCategoryBody>;
 
-export const ListCategoriesQuery = Type.Object({ supplier_id: Type.Optional(Uuid), ...PageQuery });
+export const UpdateCategoryBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    slug: Type.Optional(Slug),
+    description: Type.Optional(NullableInput(Description)),
+    parent_id: Type.Optional(NullableInput(Uuid)),
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateCategoryInput = Static<typeof UpdateCategoryBody>;
+
+export const ListCategoriesQuery = Type.Object({
+  supplier_id: Type.Optional(Uuid),
+  tree: Type.Optional(Type.Boolean({ description: 'true: the whole tree (roots with nested children), no paging' })),
+  parent_id: Type.Optional(Type.Union([Type.Literal('null'), Type.String({ format: 'uuid' })], { description: 'Children of this category; `null` for the roots' })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Name contains (case-insensitive)' })),
+  ...PageQuery,
+});
+export type ListCategoriesQueryInput = Static<typeof ListCategoriesQuery>;
+
+export const CategoryParams = Type.Object({
+  id_or_slug: Type.String({ minLength: 1, maxLength: 200, description: 'A UUID is looked up as an id, anything else as a slug' }),
+});
+export const CategoryQuery = Type.Object({
+  supplier_id: Type.Optional(Type.String({ format: 'uuid', description: 'The supplier of a slug (default: your only supplier)' })),
+});
+
+export const BySkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }) });
+export const BySkuQuery = Type.Object({
+  supplier_id: Type.Optional(Type.String({ format: 'uuid', description: 'Needed only when you belong to several suppliers' })),
+});

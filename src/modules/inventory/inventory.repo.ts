@@ -1,12 +1,23 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../infra/db/client.js';
-import { stockLevels, stockLocations, stockMovements } from './inventory.tables.js';
+import { products } from '../catalog/index.js';
+import { stockLevels, stockLocations, stockMovements, type LocationKind, type MovementReason } from './inventory.tables.js';
 
 export type LocationRow = typeof stockLocations.$inferSelect;
 export type MovementRow = typeof stockMovements.$inferSelect;
 
 /** The name given to the default location created on first use. */
 export const DEFAULT_LOCATION_NAME = 'Main warehouse';
+
+/* ---------- locations ---------- */
+
+/**
+ * Serialises the changes of one supplier's locations (default flag, names) until the transaction
+ * ends: a transaction-scoped advisory lock keyed by the supplier. Outside a transaction it is
+ * released at once (harmless).
+ */
+export const lockSupplierLocations = async (db: Db, supplierId: string) =>
+  void (await db.execute(sql`select pg_advisory_xact_lock(7263101, hashtext(${supplierId}))`));
 
 /** The supplier's default location, if it exists. */
 export const findDefaultLocation = async (db: Db, supplierId: string) =>
@@ -18,22 +29,93 @@ export const findDefaultLocation = async (db: Db, supplierId: string) =>
   )[0] as { id: string; name: string } | undefined;
 
 /**
- * Inserts the supplier's default location unless one exists (the partial unique index
- * `stock_locations_one_default_key` arbitrates concurrent first uses). Returns the row when this
- * call created it.
+ * Inserts the supplier's default location unless a default exists, or the name is taken (any
+ * unique index: `stock_locations_one_default_key` arbitrates concurrent first uses). Returns the
+ * row when this call created it.
  */
 export const insertDefaultLocation = async (db: Db, supplierId: string) =>
   (
     await db
       .insert(stockLocations)
       .values({ supplierId, name: DEFAULT_LOCATION_NAME, isDefault: true })
-      .onConflictDoNothing({ target: stockLocations.supplierId, where: sql`${stockLocations.isDefault}` })
+      .onConflictDoNothing()
       .returning({ id: stockLocations.id, name: stockLocations.name })
   )[0] as { id: string; name: string } | undefined;
 
-/** One location of one supplier. */
-export const findLocation = async (db: Db, supplierId: string, locationId: string) =>
+/**
+ * Makes the supplier's active location named `name` (case-insensitively) the default, when the
+ * supplier has no default. @returns it, or undefined.
+ */
+export const promoteLocationByName = async (db: Db, supplierId: string, name: string) =>
+  (
+    await db
+      .update(stockLocations)
+      .set({ isDefault: true, updatedAt: new Date() })
+      .where(and(eq(stockLocations.supplierId, supplierId), sql`lower(${stockLocations.name}) = lower(${name})`, eq(stockLocations.isActive, true)))
+      .returning({ id: stockLocations.id, name: stockLocations.name })
+  )[0] as { id: string; name: string } | undefined;
+
+/** One location of one supplier (undefined for another supplier's). */
+export const findLocation = async (db: Db, supplierId: string, locationId: string): Promise<LocationRow | undefined> =>
   (await db.select().from(stockLocations).where(and(eq(stockLocations.id, locationId), eq(stockLocations.supplierId, supplierId))))[0];
+
+/** One location by id, whatever the supplier (callers check access to `supplierId`). */
+export const findLocationById = async (db: Db, locationId: string): Promise<LocationRow | undefined> =>
+  (await db.select().from(stockLocations).where(eq(stockLocations.id, locationId)))[0];
+
+/** The supplier's locations among `ids`, one query. */
+export const findSupplierLocations = (db: Db, supplierId: string, ids: string[]): Promise<LocationRow[]> =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db.select().from(stockLocations).where(and(eq(stockLocations.supplierId, supplierId), inArray(stockLocations.id, ids)));
+
+/** True when another location of the supplier (not `exceptId`) has this name, case-insensitively. */
+export const locationNameTaken = async (db: Db, supplierId: string, name: string, exceptId?: string) =>
+  (
+    await db
+      .select({ id: stockLocations.id })
+      .from(stockLocations)
+      .where(and(eq(stockLocations.supplierId, supplierId), sql`lower(${stockLocations.name}) = lower(${name})`, exceptId ? ne(stockLocations.id, exceptId) : undefined))
+      .limit(1)
+  ).length > 0;
+
+/**
+ * Inserts a location unless a unique index refuses it (name taken, or a second default).
+ * @returns the row, or undefined on a clash.
+ */
+export const insertLocation = async (db: Db, values: typeof stockLocations.$inferInsert): Promise<LocationRow | undefined> =>
+  (await db.insert(stockLocations).values(values).onConflictDoNothing().returning())[0];
+
+/** Clears the default flag of the supplier's default location other than `exceptId`. */
+export const unsetDefaultLocation = (db: Db, supplierId: string, exceptId?: string) =>
+  db
+    .update(stockLocations)
+    .set({ isDefault: false, updatedAt: new Date() })
+    .where(and(eq(stockLocations.supplierId, supplierId), eq(stockLocations.isDefault, true), exceptId ? ne(stockLocations.id, exceptId) : undefined));
+
+/** Updates one location. @returns the row. */
+export const updateLocation = async (db: Db, id: string, values: Partial<typeof stockLocations.$inferInsert>): Promise<LocationRow | undefined> =>
+  (await db.update(stockLocations).set({ ...values, updatedAt: new Date() }).where(eq(stockLocations.id, id)).returning())[0];
+
+/** A page of the supplier's locations (default first, then by name) and the total: two queries. */
+export async function listLocations(db: Db, supplierId: string, opts: { isActive?: boolean; kind?: LocationKind; limit: number; offset: number }) {
+  const where = and(
+    eq(stockLocations.supplierId, supplierId),
+    opts.isActive !== undefined ? eq(stockLocations.isActive, opts.isActive) : undefined,
+    opts.kind ? eq(stockLocations.kind, opts.kind) : undefined,
+  );
+  const [items, [{ total }]] = await Promise.all([
+    db.select().from(stockLocations).where(where)
+      .orderBy(desc(stockLocations.isDefault), asc(sql`lower(${stockLocations.name})`), asc(stockLocations.id))
+      .limit(opts.limit).offset(opts.offset),
+    db.select({ total: count() }).from(stockLocations).where(where),
+  ]);
+  return { items, total };
+}
+
+/* ---------- levels ---------- */
+
+const levelOf = (productId: string, locationId: string) => and(eq(stockLevels.productId, productId), eq(stockLevels.locationId, locationId));
 
 /** Creates the level row of (product, location) with zero stock unless it exists. */
 export const ensureLevel = (db: Db, productId: string, locationId: string) =>
@@ -52,8 +134,9 @@ export interface LevelChange {
 
 /**
  * Sets `on_hand` (mode `set`) or adds `delta` to it (mode `delta`) in one statement, only where the
- * result stays ≥ 0 and ≥ `reserved`. The row is locked by the inner `FOR UPDATE`, so the "before"
- * values are the ones the update replaced, whatever the concurrency.
+ * result stays ≥ 0 and ≥ `reserved` (and, with `increaseOnly`, > the current `on_hand`). The row
+ * is locked by the inner `FOR UPDATE`, so the "before" values are the ones the update replaced,
+ * whatever the concurrency.
  * @returns the change, or undefined when no row matched (missing level, or the rule refused).
  */
 export async function updateOnHand(
@@ -61,6 +144,7 @@ export async function updateOnHand(
   productId: string,
   locationId: string,
   change: { onHand: number } | { delta: number },
+  opts: { increaseOnly?: boolean } = {},
 ): Promise<LevelChange | undefined> {
   const next = 'onHand' in change ? sql`${change.onHand}::int` : sql`(old.on_hand + ${change.delta}::int)`;
   const rows = await queryRows<{ on_hand_before: number; on_hand_after: number; reserved: number }>(db, sql`
@@ -72,18 +156,63 @@ export async function updateOnHand(
                for update) old
      where sl.product_id = old.product_id and sl.location_id = old.location_id
        and ${next} >= 0 and ${next} >= sl.reserved
+       ${opts.increaseOnly ? sql`and ${next} > old.on_hand` : sql``}
     returning old.on_hand as on_hand_before, sl.on_hand as on_hand_after, sl.reserved`);
   const r = rows[0];
   return r && { onHandBefore: Number(r.on_hand_before), onHandAfter: Number(r.on_hand_after), reserved: Number(r.reserved) };
 }
 
+/** Sets the reorder point of an existing level. */
+export const setReorderPoint = (db: Db, productId: string, locationId: string, reorderPoint: number) =>
+  db.update(stockLevels).set({ reorderPoint, updatedAt: sql`now()` }).where(levelOf(productId, locationId));
+
 /** The current level of (product, location), if any. */
 export const findLevel = async (db: Db, productId: string, locationId: string) =>
-  (await db.select().from(stockLevels).where(and(eq(stockLevels.productId, productId), eq(stockLevels.locationId, locationId))))[0];
+  (await db.select().from(stockLevels).where(levelOf(productId, locationId)))[0];
 
-/** Records one stock movement (who, why, before and after). */
-export const insertMovement = async (db: Db, values: typeof stockMovements.$inferInsert) =>
-  (await db.insert(stockMovements).values(values).returning())[0];
+/** On-hand and reserved units after a transfer statement. */
+export interface LevelAfter {
+  onHand: number;
+  reserved: number;
+}
+
+/**
+ * Takes `quantity` units out of (product, location) in one conditional statement:
+ * `on_hand -= q` only where `on_hand - reserved >= q` (reserved stock never leaves). The row lock
+ * makes concurrent takes queue and re-check the condition.
+ * @returns the level after, or undefined when short (or no level).
+ */
+export const takeFromLevel = async (db: Db, productId: string, locationId: string, quantity: number): Promise<LevelAfter | undefined> =>
+  (
+    await db
+      .update(stockLevels)
+      .set({ onHand: sql`${stockLevels.onHand} - ${quantity}`, updatedAt: sql`now()` })
+      .where(and(levelOf(productId, locationId), sql`${stockLevels.onHand} - ${stockLevels.reserved} >= ${quantity}`))
+      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved })
+  )[0];
+
+/** Adds `quantity` units to (product, location), creating the level when missing. @returns the level after. */
+export const addToLevel = async (db: Db, productId: string, locationId: string, quantity: number): Promise<LevelAfter> =>
+  (
+    await db
+      .insert(stockLevels)
+      .values({ productId, locationId, onHand: quantity })
+      .onConflictDoUpdate({
+        target: [stockLevels.productId, stockLevels.locationId],
+        set: { onHand: sql`stock_levels.on_hand + excluded.on_hand`, updatedAt: sql`now()` },
+      })
+      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved })
+  )[0];
+
+/** Units available (`on_hand - reserved`, 0 without a level) of each product at one location, one query. */
+export async function availableAt(db: Db, locationId: string, productIds: string[]): Promise<Map<string, number>> {
+  if (productIds.length === 0) return new Map();
+  const rows = await db
+    .select({ productId: stockLevels.productId, available: sql<number>`(${stockLevels.onHand} - ${stockLevels.reserved})::int`.mapWith(Number) })
+    .from(stockLevels)
+    .where(and(eq(stockLevels.locationId, locationId), inArray(stockLevels.productId, productIds)));
+  return new Map(rows.map((r) => [r.productId, Math.max(0, r.available)]));
+}
 
 /**
  * Every location of the supplier with the product's level there (zeros where it has none),
@@ -104,12 +233,116 @@ export const listProductLevels = (db: Db, supplierId: string, productId: string)
     .where(eq(stockLocations.supplierId, supplierId))
     .orderBy(desc(stockLocations.isDefault), asc(stockLocations.name), asc(stockLocations.id));
 
-/** A product's movements, newest first (id breaks ties: UUID v7 grows with time), with the total. */
-export async function listMovements(db: Db, productId: string, opts: { limit: number; offset: number }) {
-  const where = eq(stockMovements.productId, productId);
+/** `%…%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
+const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The filters of the stock level list. */
+export interface LevelFilter {
+  locationId?: string;
+  productId?: string;
+  lowStock?: boolean;
+  q?: string;
+}
+
+const lowStockCondition = sql`(${stockLevels.onHand} - ${stockLevels.reserved}) <= ${stockLevels.reorderPoint}`;
+
+/**
+ * A page of the supplier's stock levels, one row per (product, location), products not archived,
+ * ordered by product name then location (default first), and the total: two queries whatever the
+ * page size. The supplier filter is in the SQL (the location's and the product's `supplier_id`).
+ */
+export async function listLevels(db: Db, supplierId: string, f: LevelFilter & { limit: number; offset: number }) {
+  const where = and(
+    eq(stockLocations.supplierId, supplierId),
+    eq(products.supplierId, supplierId),
+    isNull(products.archivedAt),
+    f.locationId ? eq(stockLevels.locationId, f.locationId) : undefined,
+    f.productId ? eq(stockLevels.productId, f.productId) : undefined,
+    f.lowStock === undefined ? undefined : f.lowStock ? lowStockCondition : sql`not ${lowStockCondition}`,
+    f.q ? or(ilike(products.name, containsPattern(f.q)), ilike(products.sku, containsPattern(f.q))) : undefined,
+  );
   const [items, [{ total }]] = await Promise.all([
-    db.select().from(stockMovements).where(where).orderBy(desc(stockMovements.createdAt), desc(stockMovements.id)).limit(opts.limit).offset(opts.offset),
-    db.select({ total: count() }).from(stockMovements).where(where),
+    db
+      .select({
+        productId: products.id, sku: products.sku, productName: products.name,
+        locationId: stockLocations.id, locationName: stockLocations.name,
+        onHand: stockLevels.onHand, reserved: stockLevels.reserved, reorderPoint: stockLevels.reorderPoint, updatedAt: stockLevels.updatedAt,
+      })
+      .from(stockLevels)
+      .innerJoin(stockLocations, eq(stockLocations.id, stockLevels.locationId))
+      .innerJoin(products, eq(products.id, stockLevels.productId))
+      .where(where)
+      .orderBy(asc(products.name), asc(products.id), desc(stockLocations.isDefault), asc(stockLocations.name), asc(stockLocations.id))
+      .limit(f.limit)
+      .offset(f.offset),
+    db
+      .select({ total: count() })
+      .from(stockLevels)
+      .innerJoin(stockLocations, eq(stockLocations.id, stockLevels.locationId))
+      .innerJoin(products, eq(products.id, stockLevels.productId))
+      .where(where),
+  ]);
+  return { items, total };
+}
+
+/* ---------- movements ---------- */
+
+/** Records one stock movement (who, why, before and after). */
+export const insertMovement = async (db: Db, values: typeof stockMovements.$inferInsert) =>
+  (await db.insert(stockMovements).values(values).returning())[0];
+
+/** Records several movements in one statement, returned in the order given. */
+export const insertMovements = (db: Db, values: (typeof stockMovements.$inferInsert)[]): Promise<MovementRow[]> =>
+  values.length === 0 ? Promise.resolve([]) : db.insert(stockMovements).values(values).returning();
+
+/** The filters of a movement history. Times are instants; `to` is inclusive unless `toExclusive`. */
+export interface MovementFilter {
+  productId?: string;
+  locationId?: string;
+  reason?: MovementReason;
+  transferId?: string;
+  from?: Date;
+  to?: Date;
+  toExclusive?: boolean;
+}
+
+/** A movement with its product's SKU and name and its location's name. */
+export interface MovementWithRefs {
+  movement: MovementRow;
+  sku: string;
+  productName: string;
+  locationName: string;
+}
+
+const movementWhere = (supplierId: string, f: MovementFilter): SQL | undefined =>
+  and(
+    eq(stockLocations.supplierId, supplierId),
+    f.productId ? eq(stockMovements.productId, f.productId) : undefined,
+    f.locationId ? eq(stockMovements.locationId, f.locationId) : undefined,
+    f.reason ? eq(stockMovements.reason, f.reason) : undefined,
+    f.transferId ? eq(stockMovements.transferId, f.transferId) : undefined,
+    f.from ? gte(stockMovements.createdAt, f.from) : undefined,
+    f.to ? (f.toExclusive ? lt(stockMovements.createdAt, f.to) : lte(stockMovements.createdAt, f.to)) : undefined,
+  );
+
+/**
+ * A page of the supplier's movements, newest first (id breaks ties: UUID v7 grows with time), with
+ * product and location names, and the total: two queries whatever the page size. The supplier
+ * filter is the movement's location (`stock_locations.supplier_id`), in the SQL.
+ */
+export async function listMovements(db: Db, supplierId: string, f: MovementFilter & { limit: number; offset: number }): Promise<{ items: MovementWithRefs[]; total: number }> {
+  const where = movementWhere(supplierId, f);
+  const [items, [{ total }]] = await Promise.all([
+    db
+      .select({ movement: stockMovements, sku: products.sku, productName: products.name, locationName: stockLocations.name })
+      .from(stockMovements)
+      .innerJoin(stockLocations, eq(stockLocations.id, stockMovements.locationId))
+      .innerJoin(products, eq(products.id, stockMovements.productId))
+      .where(where)
+      .orderBy(desc(stockMovements.createdAt), desc(stockMovements.id))
+      .limit(f.limit)
+      .offset(f.offset),
+    db.select({ total: count() }).from(stockMovements).innerJoin(stockLocations, eq(stockLocations.id, stockMovements.locationId)).where(where),
   ]);
   return { items, total };
 }

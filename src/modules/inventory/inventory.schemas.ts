@@ -1,9 +1,74 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
-import { MOVEMENT_REASONS } from './inventory.tables.js';
+import { LOCATION_KINDS, MOVEMENT_REASONS } from './inventory.tables.js';
 
 /** Largest stock quantity accepted in a request (whole units; the columns are 32-bit integers). */
 export const MAX_QUANTITY = 1_000_000_000;
+
+/** Most lines one transfer may move. */
+export const MAX_TRANSFER_LINES = 100;
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** A nullable body field: `null` first so that it stays null (bodies are validated without coercion anyway). */
+const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+/** One of `values` (a JSON schema `anyOf` of constants), typed as their union. */
+const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+/* ---------- locations ---------- */
+
+const LocationName = Type.String({ minLength: 1, maxLength: 200, description: 'Unique per supplier, case-insensitively; trimmed' });
+const Address = Type.String({ maxLength: 500 });
+const LocationKind = Literals(LOCATION_KINDS);
+
+/** A supplier's stock location: a warehouse, a branch, a store (seed 002's branches). */
+export const Location = Type.Object({
+  id: Uuid,
+  supplier_id: Uuid,
+  name: Type.String(),
+  address: Nullable(Type.String()),
+  kind: LocationKind,
+  is_active: Type.Boolean(),
+  is_default: Type.Boolean({ description: 'Orders reserve stock here; exactly one per supplier that has locations' }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type LocationDto = Static<typeof Location>;
+export const LocationPage = Page(Location);
+
+export const CreateLocationBody = Type.Object(
+  {
+    supplier_id: Type.Optional(Uuid),
+    name: LocationName,
+    address: Type.Optional(NullableInput(Address)),
+    kind: Type.Optional(LocationKind),
+    is_active: Type.Optional(Type.Boolean({ default: true })),
+    is_default: Type.Optional(Type.Boolean({ description: 'Make it the default (the previous default stops being one). The first location is always the default.' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateLocationInput = Static<typeof CreateLocationBody>;
+
+export const UpdateLocationBody = Type.Object(
+  {
+    name: Type.Optional(LocationName),
+    address: Type.Optional(NullableInput(Address)),
+    kind: Type.Optional(LocationKind),
+    is_active: Type.Optional(Type.Boolean()),
+    is_default: Type.Optional(Type.Boolean({ description: 'Only `true`: make this the default (another becomes the default by the same call on it)' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateLocationInput = Static<typeof UpdateLocationBody>;
+
+export const ListLocationsQuery = Type.Object({
+  supplier_id: Type.Optional(Uuid),
+  is_active: Type.Optional(Type.Boolean()),
+  kind: Type.Optional(LocationKind),
+  ...PageQuery,
+});
+export type ListLocationsQueryInput = Static<typeof ListLocationsQuery>;
+
+/* ---------- stock of one product ---------- */
 
 export const LocationStock = Type.Object({
   location_id: Uuid,
@@ -25,14 +90,20 @@ export const Inventory = Type.Object({
 });
 export type InventoryDto = Static<typeof Inventory>;
 
-/** Reasons a person may give for a manual adjustment; the others are written by the system. */
+/**
+ * Reasons a person may give for a manual adjustment; the others (`initial`, `sale`, `reservation`,
+ * `release`, `transfer`) are written by the system. `restock` and `return` only add stock.
+ */
 export const ADJUST_REASONS = ['restock', 'adjustment', 'return'] as const;
+/** Manual reasons that may only raise on-hand stock. */
+export const INCREASING_REASONS: readonly string[] = ['restock', 'return'];
 
 export const AdjustInventoryBody = Type.Object(
   {
     on_hand: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_QUANTITY, description: 'New on-hand quantity (give this or delta)' })),
     delta: Type.Optional(Type.Integer({ minimum: -MAX_QUANTITY, maximum: MAX_QUANTITY, description: 'Change of the on-hand quantity, not 0 (give this or on_hand)' })),
-    reason: Type.Union(ADJUST_REASONS.map((r) => Type.Literal(r))),
+    reason: Type.Optional(Type.Unsafe<(typeof ADJUST_REASONS)[number]>(Type.Union(ADJUST_REASONS.map((r) => Type.Literal(r)), { description: 'Required with on_hand or delta. restock and return only add stock' }))),
+    reorder_point: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_QUANTITY, description: 'Low-stock threshold at the location: low when available ≤ reorder_point' })),
     location_id: Type.Optional(Uuid),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
   },
@@ -40,21 +111,111 @@ export const AdjustInventoryBody = Type.Object(
 );
 export type AdjustInventoryInput = Static<typeof AdjustInventoryBody>;
 
+/* ---------- stock levels list ---------- */
+
+const Ref = Type.Object({ id: Uuid, name: Type.String() });
+const ProductRef = Type.Object({ id: Uuid, sku: Type.String(), name: Type.String() });
+
+/** One (product, location) stock level. */
+export const StockLevel = Type.Object({
+  product: ProductRef,
+  location: Ref,
+  on_hand: Type.Integer({ description: 'Whole units physically at the location' }),
+  reserved: Type.Integer({ description: 'Units held by open orders' }),
+  available: Type.Integer({ description: 'on_hand - reserved' }),
+  reorder_point: Type.Integer(),
+  low_stock: Type.Boolean({ description: 'available ≤ reorder_point' }),
+  updated_at: Timestamp,
+});
+export type StockLevelDto = Static<typeof StockLevel>;
+export const StockLevelPage = Page(StockLevel);
+
+export const ListStockLevelsQuery = Type.Object({
+  supplier_id: Type.Optional(Uuid),
+  location_id: Type.Optional(Uuid),
+  product_id: Type.Optional(Uuid),
+  low_stock: Type.Optional(Type.Boolean({ description: 'true: only levels with available ≤ reorder_point; false: only the others' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the product name or SKU (case-insensitive)' })),
+  ...PageQuery,
+});
+export type ListStockLevelsQueryInput = Static<typeof ListStockLevelsQuery>;
+
+/* ---------- movements ---------- */
+
 export const Movement = Type.Object({
   id: Uuid,
   product_id: Uuid,
   location_id: Uuid,
-  reason: Type.Union(MOVEMENT_REASONS.map((r) => Type.Literal(r))),
+  product: ProductRef,
+  location: Ref,
+  reason: Literals(MOVEMENT_REASONS),
   delta_on_hand: Type.Integer(),
+  delta_reserved: Type.Integer(),
   on_hand_before: Type.Integer(),
   on_hand_after: Type.Integer(),
   reserved_before: Type.Integer(),
   reserved_after: Type.Integer(),
-  order_id: Type.Union([Uuid, Type.Null()]),
-  actor_id: Type.Union([Uuid, Type.Null()]),
-  note: Type.Union([Type.String(), Type.Null()]),
+  order_id: Nullable(Uuid),
+  transfer_id: Nullable(Uuid),
+  actor_id: Nullable(Uuid),
+  note: Nullable(Type.String()),
   created_at: Timestamp,
 });
 export type MovementDto = Static<typeof Movement>;
 export const MovementPage = Page(Movement);
-export const MovementsQuery = Type.Object(PageQuery);
+
+/**
+ * An ISO 8601 date (`2024-05-01`) or date-time (`2024-05-01T10:00:00Z`; without an offset it is
+ * UTC). Calendar validity (no 30 February) is checked by the service.
+ */
+const dateOrDateTime = (description: string) =>
+  Type.String({
+    pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$',
+    description: `${description}. ISO 8601 date or date-time (UTC when no offset)`,
+    examples: ['2024-05-01', '2024-05-01T10:00:00Z'],
+  });
+
+const movementFilters = {
+  location_id: Type.Optional(Uuid),
+  reason: Type.Optional(Literals(MOVEMENT_REASONS)),
+  transfer_id: Type.Optional(Uuid),
+  from: Type.Optional(dateOrDateTime('Movements at or after this instant (a date: from its start)')),
+  to: Type.Optional(dateOrDateTime('Movements at or before this instant (a date: that whole day)')),
+  ...PageQuery,
+};
+
+/** `GET /products/{id}/inventory/movements` filters. */
+export const MovementsQuery = Type.Object(movementFilters);
+/** `GET /inventory/movements` filters. */
+export const ListMovementsQuery = Type.Object({ supplier_id: Type.Optional(Uuid), product_id: Type.Optional(Uuid), ...movementFilters });
+export type ListMovementsQueryInput = Static<typeof ListMovementsQuery>;
+
+/* ---------- transfers ---------- */
+
+export const TransferBody = Type.Object(
+  {
+    supplier_id: Type.Optional(Uuid),
+    from_location_id: Uuid,
+    to_location_id: Uuid,
+    lines: Type.Array(
+      Type.Object(
+        { product_id: Uuid, quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY, description: 'Whole units' }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_TRANSFER_LINES, description: 'Lines of the same product are merged' },
+    ),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type TransferInput = Static<typeof TransferBody>;
+
+export const Transfer = Type.Object({
+  transfer_id: Uuid,
+  supplier_id: Uuid,
+  from_location_id: Uuid,
+  to_location_id: Uuid,
+  note: Nullable(Type.String()),
+  movements: Type.Array(Movement, { description: 'Per product (by id): the move out of the source, then the move into the destination' }),
+});
+export type TransferDto = Static<typeof Transfer>;

@@ -1,34 +1,65 @@
-import { assertCan } from '../../infra/access.js';
+import { assertCan, membershipOf, resolveOrganization, type Permission } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import { conflict, notFound, unprocessable } from '../../infra/errors.js';
+import { conflict, notFound, unauthorized, unprocessable, type FieldError } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findProductRow } from '../catalog/index.js';
 import * as repo from './inventory.repo.js';
-import type { AdjustInventoryInput, InventoryDto, MovementDto } from './inventory.schemas.js';
+import {
+  INCREASING_REASONS,
+  type AdjustInventoryInput, type InventoryDto, type ListMovementsQueryInput, type ListStockLevelsQueryInput, type MovementDto, type StockLevelDto,
+} from './inventory.schemas.js';
+import type { MovementReason } from './inventory.tables.js';
+
+/* ---------- access ---------- */
+
+/**
+ * The supplier a request acts on: `explicitId` when given, else the caller's one supplier where
+ * it holds `permission` (the catalog's `supplierFor` pattern).
+ * @throws 401 without an actor; 403 when the caller holds `permission` in no supplier (or is a
+ *   member of `explicitId` without it); 404 `Supplier` when it is not a member of `explicitId`, or
+ *   `explicitId` is one of its consumer organizations; 422 at `path` when it belongs to several
+ *   suppliers and gave no id.
+ */
+export function supplierFor(ctx: Ctx, permission: Permission, explicitId: string | undefined, path: string): string {
+  if (!ctx.actor) throw unauthorized();
+  const supplierId = resolveOrganization(ctx.actor, 'supplier', permission, explicitId, () =>
+    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
+  );
+  assertCan(ctx.actor, permission, supplierId, 'Supplier');
+  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
+  const m = membershipOf(ctx.actor, supplierId);
+  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
+  return supplierId;
+}
+
+/* ---------- default location and initial stock ---------- */
 
 /**
  * The supplier's default stock location (`{id, name}`), created on first use with the name
- * "Main warehouse". Safe under concurrency: the insert is `ON CONFLICT DO NOTHING` on the partial
- * unique index `stock_locations_one_default_key`, then the row is read back. Uses `ctx.db`, so
- * inside a transaction the location is created in it. No access check: callers have done theirs.
- * At most three statements the first time, one afterwards.
+ * "Main warehouse" (seed 004's default location). Safe under concurrency: creation takes the
+ * supplier's location lock (the one the locations API takes), and the insert is
+ * `ON CONFLICT DO NOTHING` on the partial unique index `stock_locations_one_default_key`, then the
+ * row is read back. Uses `ctx.db`, so inside a transaction the location is created in it. No
+ * access check: callers have done theirs. One statement when the default exists.
  */
 export async function ensureDefaultLocation(ctx: Ctx, supplierId: string): Promise<{ id: string; name: string }> {
   const existing = await repo.findDefaultLocation(ctx.db, supplierId);
   if (existing) return existing;
-  const created = await repo.insertDefaultLocation(ctx.db, supplierId);
+  await repo.lockSupplierLocations(ctx.db, supplierId);
+  const created = (await repo.findDefaultLocation(ctx.db, supplierId)) ?? (await repo.insertDefaultLocation(ctx.db, supplierId));
   if (created) return created;
-  // A concurrent request created it between our read and our insert.
-  const raced = await repo.findDefaultLocation(ctx.db, supplierId);
+  // A concurrent request outside a transaction created it between our read and our insert,
+  // or a location already has the default name without being the default.
+  const raced = (await repo.findDefaultLocation(ctx.db, supplierId)) ?? (await repo.promoteLocationByName(ctx.db, supplierId, repo.DEFAULT_LOCATION_NAME));
   if (!raced) throw new Error(`default stock location of ${supplierId} is missing after insert`);
   return raced;
 }
 
 /**
  * Puts a new product's initial stock (`quantity` whole units, ≥ 0) at the supplier's default
- * location and records a movement with reason `initial`. Must run in the transaction that creates
- * the product (`ctx.db` is that transaction). A quantity of 0 creates the zero level and no
- * movement.
+ * location and records a movement with reason `initial` (seed 004's `initial_stock` history row).
+ * Must run in the transaction that creates the product (`ctx.db` is that transaction). A quantity
+ * of 0 creates the zero level and no movement.
  */
 export async function recordInitialStock(ctx: Ctx, input: { productId: string; supplierId: string; quantity: number }): Promise<void> {
   const location = await ensureDefaultLocation(ctx, input.supplierId);
@@ -45,6 +76,8 @@ export async function recordInitialStock(ctx: Ctx, input: { productId: string; s
     actorId: ctx.actor?.userId ?? null,
   });
 }
+
+/* ---------- one product's stock ---------- */
 
 /** The product of `productId` when the caller holds `permission` in its supplier. @throws 404, 403. */
 async function productFor(ctx: Ctx, productId: string, permission: 'inventory:read' | 'inventory:adjust') {
@@ -72,30 +105,47 @@ async function inventoryOf(ctx: Ctx, product: { id: string; sku: string; supplie
 
 /**
  * Stock of one product: totals (whole units, summed over every location of the supplier) and
- * each location (zeros where the product has no level yet).
+ * each location (zeros where the product has no level yet), with its reorder point.
  * @throws 404 when the product is missing or the caller is not a member of its supplier; 403 without `inventory:read`.
  */
 export async function getInventory(ctx: Ctx, productId: string): Promise<InventoryDto> {
   return inventoryOf(ctx, await productFor(ctx, productId, 'inventory:read'));
 }
 
-/**
- * Sets (`on_hand`) or changes (`delta`) a product's on-hand stock at a location (default: the
- * supplier's default location), with a movement recording reason, before/after, actor and note, in
- * one transaction. The change is one conditional UPDATE that keeps `on_hand ≥ reserved` and
- * `on_hand ≥ 0`.
- * @throws 404 product missing, archived or not the caller's; 403 without `inventory:adjust`;
- *   422 neither or both of on_hand/delta, a zero delta, or a location of another supplier or inactive;
- *   409 `STOCK_BELOW_RESERVED` with details `{on_hand, reserved}` (the current level) when the result
- *   would go below the reserved quantity or zero; nothing is written then.
- */
-export async function adjustInventory(ctx: Ctx, productId: string, input: AdjustInventoryInput): Promise<InventoryDto> {
+/** Checks the shape rules of an adjustment that the schema cannot express. @throws 422. */
+function checkAdjustment(input: AdjustInventoryInput): void {
   const hasSet = input.on_hand !== undefined;
   const hasDelta = input.delta !== undefined;
-  if (hasSet === hasDelta) {
-    throw unprocessable([{ path: hasSet ? 'body/delta' : 'body/on_hand', message: 'give exactly one of on_hand or delta' }]);
+  const changesStock = hasSet || hasDelta;
+  const errors: FieldError[] = [];
+  if (hasSet && hasDelta) errors.push({ path: 'body/delta', message: 'give at most one of on_hand or delta' });
+  if (!changesStock && input.reorder_point === undefined) errors.push({ path: 'body/on_hand', message: 'give on_hand or delta (a stock change), reorder_point, or both' });
+  if (hasDelta && input.delta === 0) errors.push({ path: 'body/delta', message: 'must not be 0' });
+  if (changesStock && input.reason === undefined) errors.push({ path: 'body/reason', message: 'is required with on_hand or delta' });
+  if (!changesStock && input.reason !== undefined) errors.push({ path: 'body/reason', message: 'goes with on_hand or delta' });
+  if (!changesStock && input.note !== undefined) errors.push({ path: 'body/note', message: 'goes with on_hand or delta' });
+  if (hasDelta && input.delta! < 0 && input.reason && INCREASING_REASONS.includes(input.reason)) {
+    errors.push({ path: 'body/delta', message: `${input.reason} adds stock: delta must be positive (use adjustment to remove stock)` });
   }
-  if (hasDelta && input.delta === 0) throw unprocessable([{ path: 'body/delta', message: 'must not be 0' }]);
+  if (errors.length > 0) throw unprocessable(errors);
+}
+
+/**
+ * Changes a product's stock at a location (default: the supplier's default location) in one
+ * transaction: sets (`on_hand`) or changes (`delta`) on-hand units with a movement recording the
+ * reason, before/after, actor and note, and/or sets the location's `reorder_point` (seed 002's
+ * per-branch reorder point; no movement). The stock change is one conditional UPDATE that keeps
+ * `on_hand ≥ reserved` and `on_hand ≥ 0`. Manual reasons are `restock`, `adjustment`, `return`;
+ * `restock` and `return` may only raise on-hand stock.
+ * @throws 404 product missing, archived or not the caller's; 403 without `inventory:adjust`;
+ *   422 both on_hand and delta, nothing to change, a zero delta, a missing reason with a stock
+ *   change (or a reason or note without one), a restock/return that does not add stock, or a
+ *   location of another supplier or inactive;
+ *   409 `STOCK_BELOW_RESERVED` with details `{on_hand, reserved}` (the current level) when the result
+ *   would go below the reserved quantity or zero. Nothing is written when it throws.
+ */
+export async function adjustInventory(ctx: Ctx, productId: string, input: AdjustInventoryInput): Promise<InventoryDto> {
+  checkAdjustment(input);
   const product = await productFor(ctx, productId, 'inventory:adjust');
   if (product.archivedAt) throw notFound('Product');
   if (input.location_id !== undefined) {
@@ -105,51 +155,157 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
   await inTransaction(ctx, async (tx) => {
     const locationId = input.location_id ?? (await ensureDefaultLocation(tx, product.supplierId)).id;
     await repo.ensureLevel(tx.db, product.id, locationId);
-    const change = await repo.updateOnHand(tx.db, product.id, locationId, hasSet ? { onHand: input.on_hand! } : { delta: input.delta! });
-    if (!change) {
-      const level = await repo.findLevel(tx.db, product.id, locationId);
-      throw conflict('STOCK_BELOW_RESERVED', 'On-hand stock cannot go below zero or below the reserved quantity', {
-        on_hand: level?.onHand ?? 0,
-        reserved: level?.reserved ?? 0,
+    if (input.on_hand !== undefined || input.delta !== undefined) {
+      const reason = input.reason!;
+      const increaseOnly = INCREASING_REASONS.includes(reason);
+      const change = await repo.updateOnHand(tx.db, product.id, locationId, input.on_hand !== undefined ? { onHand: input.on_hand } : { delta: input.delta! }, { increaseOnly });
+      if (!change) {
+        const level = await repo.findLevel(tx.db, product.id, locationId);
+        const current = { on_hand: level?.onHand ?? 0, reserved: level?.reserved ?? 0 };
+        if (increaseOnly && input.on_hand !== undefined && input.on_hand <= current.on_hand) {
+          throw unprocessable([{ path: 'body/on_hand', message: `${reason} adds stock: on_hand must be above the current ${current.on_hand} (use adjustment to lower it)` }]);
+        }
+        throw conflict('STOCK_BELOW_RESERVED', 'On-hand stock cannot go below zero or below the reserved quantity', current);
+      }
+      await repo.insertMovement(tx.db, {
+        productId: product.id,
+        locationId,
+        reason,
+        onHandBefore: change.onHandBefore,
+        onHandAfter: change.onHandAfter,
+        reservedBefore: change.reserved,
+        reservedAfter: change.reserved,
+        actorId: ctx.actor!.userId,
+        note: input.note ?? null,
       });
     }
-    await repo.insertMovement(tx.db, {
-      productId: product.id,
-      locationId,
-      reason: input.reason,
-      onHandBefore: change.onHandBefore,
-      onHandAfter: change.onHandAfter,
-      reservedBefore: change.reserved,
-      reservedAfter: change.reserved,
-      actorId: ctx.actor!.userId,
-      note: input.note ?? null,
-    });
+    if (input.reorder_point !== undefined) await repo.setReorderPoint(tx.db, product.id, locationId, input.reorder_point);
   });
   return inventoryOf(ctx, product);
 }
 
-const movementDto = (m: repo.MovementRow): MovementDto => ({
-  id: m.id,
-  product_id: m.productId,
-  location_id: m.locationId,
-  reason: m.reason,
-  delta_on_hand: m.onHandAfter - m.onHandBefore,
-  on_hand_before: m.onHandBefore,
-  on_hand_after: m.onHandAfter,
-  reserved_before: m.reservedBefore,
-  reserved_after: m.reservedAfter,
-  order_id: m.orderId,
-  actor_id: m.actorId,
-  note: m.note,
-  created_at: m.createdAt.toISOString(),
-});
+/* ---------- stock levels ---------- */
 
 /**
- * A product's stock movements, newest first (page + count: two queries whatever the page size).
- * @throws 404 product missing or not the caller's; 403 without `inventory:read`.
+ * The supplier's stock levels, one row per (product, location) that has a level, products not
+ * archived, ordered by product name then location (default first). Each row: product
+ * `{id, sku, name}`, location `{id, name}`, whole units `on_hand`, `reserved`, `available`
+ * (= on_hand − reserved), `reorder_point` and `low_stock` (= available ≤ reorder_point, seed 002's
+ * reorder point and seed 003's low-stock alert). Filters: `location_id`, `product_id`,
+ * `low_stock`, `q` (part of the name or SKU). Two queries whatever the page size.
+ * @throws 403 without `inventory:read` in a supplier; 404 for a supplier the caller is not in;
+ *   422 when the caller is in several suppliers and gave no `supplier_id`.
  */
-export async function listMovements(ctx: Ctx, productId: string, q: { limit: number; offset: number }): Promise<PageResult<MovementDto>> {
+export async function listStockLevels(ctx: Ctx, q: ListStockLevelsQueryInput): Promise<PageResult<StockLevelDto>> {
+  const supplierId = supplierFor(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
+  const { items, total } = await repo.listLevels(ctx.db, supplierId, {
+    locationId: q.location_id, productId: q.product_id, lowStock: q.low_stock, q: q.q?.trim() || undefined, limit: q.limit, offset: q.offset,
+  });
+  return {
+    items: items.map((r) => {
+      const available = r.onHand - r.reserved;
+      return {
+        product: { id: r.productId, sku: r.sku, name: r.productName },
+        location: { id: r.locationId, name: r.locationName },
+        on_hand: r.onHand,
+        reserved: r.reserved,
+        available,
+        reorder_point: r.reorderPoint,
+        low_stock: available <= r.reorderPoint,
+        updated_at: r.updatedAt.toISOString(),
+      };
+    }),
+    total,
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
+
+/* ---------- movements ---------- */
+
+/** A movement as the API shows it. */
+export const movementDto = (r: repo.MovementWithRefs): MovementDto => {
+  const m = r.movement;
+  return {
+    id: m.id,
+    product_id: m.productId,
+    location_id: m.locationId,
+    product: { id: m.productId, sku: r.sku, name: r.productName },
+    location: { id: m.locationId, name: r.locationName },
+    reason: m.reason,
+    delta_on_hand: m.onHandAfter - m.onHandBefore,
+    delta_reserved: m.reservedAfter - m.reservedBefore,
+    on_hand_before: m.onHandBefore,
+    on_hand_after: m.onHandAfter,
+    reserved_before: m.reservedBefore,
+    reserved_after: m.reservedAfter,
+    order_id: m.orderId,
+    transfer_id: m.transferId,
+    actor_id: m.actorId,
+    note: m.note,
+    created_at: m.createdAt.toISOString(),
+  };
+};
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Parses a `from`/`to` bound: an ISO date (`2024-05-01`, midnight UTC; as an upper bound the whole
+ * day, so the next midnight, exclusive) or date-time (UTC when it has no offset).
+ * @throws 422 at `path` for a date that does not exist (30 February).
+ */
+export function parseBound(value: string, path: string, upper: boolean): { at: Date; exclusive: boolean } {
+  const [, y, mo, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(value) ?? [];
+  const day = Date.UTC(Number(y), Number(mo) - 1, Number(d));
+  const check = new Date(day);
+  if (!y || check.getUTCFullYear() !== Number(y) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) {
+    throw unprocessable([{ path, message: 'is not a calendar date' }]);
+  }
+  if (value.length === 10) return upper ? { at: new Date(day + DAY_MS), exclusive: true } : { at: new Date(day), exclusive: false };
+  const at = new Date(/(Z|[+-]\d{2}:\d{2})$/.test(value) ? value : `${value}Z`);
+  if (Number.isNaN(at.getTime())) throw unprocessable([{ path, message: 'is not a valid date-time' }]);
+  return { at, exclusive: false };
+}
+
+/** Turns the query's filters into the repo's, checking the date range. @throws 422 from > to, or a bad date. */
+function movementFilter(q: { location_id?: string; reason?: MovementReason; transfer_id?: string; from?: string; to?: string }): repo.MovementFilter {
+  const from = q.from !== undefined ? parseBound(q.from, 'querystring/from', false) : undefined;
+  const to = q.to !== undefined ? parseBound(q.to, 'querystring/to', true) : undefined;
+  if (from && to && (to.exclusive ? from.at >= to.at : from.at > to.at)) {
+    throw unprocessable([{ path: 'querystring/from', message: 'must not be after to' }]);
+  }
+  return { locationId: q.location_id, reason: q.reason, transferId: q.transfer_id, from: from?.at, to: to?.at, toExclusive: to?.exclusive };
+}
+
+/**
+ * The supplier's stock movements (seed 003's inventory history, seed 004's history reasons),
+ * newest first, each with product `{id, sku, name}`, location `{id, name}`, reason, deltas and
+ * before/after (whole units), order, transfer, actor, note and time. Filters: `product_id`,
+ * `location_id`, `reason`, `transfer_id`, `from`/`to` (inclusive; a date-only `to` covers that whole
+ * day, UTC). Filtered by the supplier in SQL through the movement's location; two queries whatever
+ * the page size.
+ * @throws 403 without `inventory:read`; 404 for a supplier the caller is not in; 422 from > to, an
+ *   impossible date, or several suppliers and no `supplier_id`.
+ */
+export async function listSupplierMovements(ctx: Ctx, q: ListMovementsQueryInput): Promise<PageResult<MovementDto>> {
+  const filter = movementFilter(q);
+  const supplierId = supplierFor(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
+  const { items, total } = await repo.listMovements(ctx.db, supplierId, { ...filter, productId: q.product_id, limit: q.limit, offset: q.offset });
+  return { items: items.map(movementDto), total, limit: q.limit, offset: q.offset };
+}
+
+/**
+ * A product's stock movements, newest first, with the same filters as `listSupplierMovements`
+ * (but `product_id`); two queries whatever the page size.
+ * @throws 404 product missing or not the caller's; 403 without `inventory:read`; 422 from > to.
+ */
+export async function listMovements(
+  ctx: Ctx,
+  productId: string,
+  q: Omit<ListMovementsQueryInput, 'supplier_id' | 'product_id'>,
+): Promise<PageResult<MovementDto>> {
+  const filter = movementFilter(q);
   const product = await productFor(ctx, productId, 'inventory:read');
-  const { items, total } = await repo.listMovements(ctx.db, product.id, q);
+  const { items, total } = await repo.listMovements(ctx.db, product.supplierId, { ...filter, productId: product.id, limit: q.limit, offset: q.offset });
   return { items: items.map(movementDto), total, limit: q.limit, offset: q.offset };
 }

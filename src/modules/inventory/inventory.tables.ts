@@ -5,14 +5,22 @@ import { products } from '../catalog/catalog.tables.js';
 import { users } from '../identity/identity.tables.js';
 import { organizations } from '../organizations/organizations.tables.js';
 
-/** A place that holds a supplier's stock (warehouse, branch). Each supplier has one default. */
+/** Kinds of stock location (seed 002's branches, seed 004's "Main Warehouse"). */
+export const LOCATION_KINDS = ['warehouse', 'branch', 'store'] as const;
+export type LocationKind = (typeof LOCATION_KINDS)[number];
+
+/**
+ * A place that holds a supplier's stock (warehouse, branch, store). A supplier that has locations
+ * has exactly one default (partial unique index), always active; names are unique per supplier,
+ * case-insensitively.
+ */
 export const stockLocations = pgTable(
   'stock_locations',
   {
     id: id(),
     supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    kind: text('kind', { enum: ['warehouse', 'branch', 'store'] }).notNull().default('warehouse'),
+    kind: text('kind', { enum: LOCATION_KINDS }).notNull().default('warehouse'),
     address: text('address'),
     isDefault: boolean('is_default').notNull().default(false),
     isActive: boolean('is_active').notNull().default(true),

@@ -81,3 +81,68 @@ describe('computeTotals', () => {
     for (const q of [0, -1, 1.5, Number.NaN]) expect(() => computeTotals([{ unitPrice: '1', quantity: q }])).toThrow();
   });
 });
+
+describe('computeTotals: tax and delivery fee (issue item 6)', () => {
+  /** Seed 002's store settings: ILS, a fee of 30 below 150, free from 150. */
+  const mami = { currency: 'ILS', deliveryFee: '30.0000', freeDeliveryThreshold: '150.0000' } as const;
+
+  it('charges the delivery fee below the threshold and none from it (seed 002: 149.99 → 30, 150.00 → 0)', () => {
+    expect(computeTotals([{ unitPrice: '149.99', quantity: 1 }], mami)).toMatchObject({ subtotal: '149.9900', shippingTotal: '30.0000', total: '179.9900' });
+    expect(computeTotals([{ unitPrice: '150.00', quantity: 1 }], mami)).toMatchObject({ subtotal: '150.0000', shippingTotal: '0.0000', total: '150.0000' });
+    expect(computeTotals([{ unitPrice: '75.00', quantity: 2 }], mami).shippingTotal).toBe('0.0000');
+    expect(computeTotals([{ unitPrice: '200', quantity: 1 }], mami).shippingTotal).toBe('0.0000');
+  });
+
+  it('never charges a fee for pickup, and always charges it without a threshold', () => {
+    expect(computeTotals([{ unitPrice: '10', quantity: 1 }], { ...mami, fulfilment: 'pickup' })).toMatchObject({ shippingTotal: '0.0000', total: '10.0000' });
+    expect(computeTotals([{ unitPrice: '10', quantity: 1 }], { ...mami, fulfilment: 'delivery' }).shippingTotal).toBe('30.0000');
+    expect(computeTotals([{ unitPrice: '9999', quantity: 1 }], { currency: 'ILS', deliveryFee: '30', freeDeliveryThreshold: null }).shippingTotal).toBe('30.0000');
+    expect(computeTotals([{ unitPrice: '1', quantity: 1 }], { currency: 'ILS' }).shippingTotal).toBe('0.0000');
+  });
+
+  it('compares the threshold with the subtotal after discount', () => {
+    const t = computeTotals([{ unitPrice: '160', quantity: 1 }], { ...mami, discount: '20' });
+    expect(t).toMatchObject({ discountTotal: '20.0000', shippingTotal: '30.0000', total: '170.0000' });
+  });
+
+  it('rounds the tax half-up to the minor unit: 17% of 0.25 = 0.0425 → 0.04, of 0.50 = 0.085 → 0.09', () => {
+    expect(computeTotals([{ unitPrice: '0.25', quantity: 1 }], { currency: 'ILS', taxRate: '17' })).toMatchObject({ taxTotal: '0.0400', total: '0.2900' });
+    expect(computeTotals([{ unitPrice: '0.50', quantity: 1 }], { currency: 'ILS', taxRate: '17.0000' })).toMatchObject({ taxTotal: '0.0900', total: '0.5900' });
+    // 0.1 + 0.2 style inputs stay exact: 17% of 0.30 = 0.051 → 0.05.
+    expect(computeTotals([{ unitPrice: '0.10', quantity: 1 }, { unitPrice: '0.20', quantity: 1 }], { currency: 'ILS', taxRate: '17' }).taxTotal).toBe('0.0500');
+    // A fractional rate: 7.25% of 19.99 = 1.449275 → 1.45.
+    expect(computeTotals([{ unitPrice: '19.99', quantity: 1 }], { currency: 'USD', taxRate: '7.25' }).taxTotal).toBe('1.4500');
+  });
+
+  it('does not tax shipping: total = subtotal − discount + tax + shipping', () => {
+    const t = computeTotals([{ unitPrice: '100.00', quantity: 1 }], { ...mami, taxRate: '17' });
+    expect(t).toMatchObject({ subtotal: '100.0000', taxTotal: '17.0000', shippingTotal: '30.0000', total: '147.0000' });
+    const d = computeTotals([{ unitPrice: '100.00', quantity: 1 }], { ...mami, taxRate: '10', discount: '10' });
+    expect(d).toMatchObject({ taxTotal: '9.0000', shippingTotal: '30.0000', total: '129.0000' });
+  });
+
+  it('rounds to whole yen for JPY (0 minor digits)', () => {
+    expect(computeTotals([{ unitPrice: '105', quantity: 1 }], { currency: 'JPY', taxRate: '10' })).toMatchObject({ taxTotal: '11.0000', total: '116.0000' });
+    expect(computeTotals([{ unitPrice: '104', quantity: 1 }], { currency: 'JPY', taxRate: '10' }).taxTotal).toBe('10.0000');
+    expect(computeTotals([{ unitPrice: '99', quantity: 1 }], { currency: 'JPY', taxRate: '8' }).taxTotal).toBe('8.0000');
+  });
+
+  it('rounds to 2 decimals for KZT (seed 000 currency)', () => {
+    // 12% of 1234.56 = 148.1472 → 148.15; 12% of 175000 = 21000.
+    expect(computeTotals([{ unitPrice: '1234.56', quantity: 1 }], { currency: 'KZT', taxRate: '12' }).taxTotal).toBe('148.1500');
+    expect(computeTotals([{ unitPrice: '15000.00', quantity: 10 }, { unitPrice: '25000.00', quantity: 1 }], { currency: 'KZT', taxRate: '12' }))
+      .toMatchObject({ subtotal: '175000.0000', taxTotal: '21000.0000', total: '196000.0000' });
+  });
+
+  it('uses explicit tax and shipping amounts as given (imported orders)', () => {
+    const t = computeTotals([{ unitPrice: '10', quantity: 2 }], { ...mami, taxRate: '17', tax: '1.2', shipping: '1.98' });
+    expect(t).toMatchObject({ taxTotal: '1.2000', shippingTotal: '1.9800', total: '23.1800' });
+  });
+
+  it('refuses negative rates and fees, and a positive rate without a currency', () => {
+    expect(() => computeTotals([{ unitPrice: '1', quantity: 1 }], { currency: 'ILS', taxRate: '-1' })).toThrow();
+    expect(() => computeTotals([{ unitPrice: '1', quantity: 1 }], { currency: 'ILS', deliveryFee: '-1' })).toThrow();
+    expect(() => computeTotals([{ unitPrice: '1', quantity: 1 }], { taxRate: '5' })).toThrow();
+    expect(computeTotals([{ unitPrice: '1', quantity: 1 }], { taxRate: '0' }).taxTotal).toBe('0.0000');
+  });
+});

@@ -1,16 +1,44 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Money, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
-import { ORDER_STATUSES, STOCK_STATES } from './orders.tables.js';
+import { FULFILMENT_TYPES, ORDER_SOURCES, ORDER_STATUSES, STOCK_STATES } from './orders.tables.js';
 
 export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'Order status (DESIGN.md section 6)' });
+
+const Address = (what: string) => Type.String({ minLength: 1, maxLength: 500, description: `${what} address, free text (≤ 500 characters)` });
+
+/** A customer given by name in a staff order: found by email among the supplier's customers, else created. */
+export const NewCustomerBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'Finds the supplier\'s existing customer with this email (case-insensitive)' })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  {
+    additionalProperties: false,
+    description: 'Staff orders only, instead of `customer_id`: the supplier\'s customer with this email, else a new customer record (always new without an email: a walk-in).',
+  },
+);
 
 export const PlaceOrderBody = Type.Object(
   {
     supplier_id: Uuid,
     consumer_id: Type.Optional(Type.String({
       format: 'uuid',
-      description: 'The consumer organization buying. Omitted: the caller\'s consumer organization linked to the supplier, or a customer order from a public supplier.',
+      description: 'Buyer orders only: the consumer organization buying. Omitted: the caller\'s consumer organization linked to the supplier, or a customer order from a public supplier.',
     })),
+    customer_id: Type.Optional(Type.String({
+      format: 'uuid',
+      description: 'Staff orders only: a customer of the supplier the order is for.',
+    })),
+    customer: Type.Optional(NewCustomerBody),
+    channel_id: Type.Optional(Type.String({ format: 'uuid', description: 'An active sales channel of the supplier; default: the supplier\'s default channel' })),
+    location_id: Type.Optional(Type.String({
+      format: 'uuid',
+      description: 'An active stock location of the supplier where the stock is reserved (and, for pickup, collected); default: the default location',
+    })),
+    fulfilment: Type.Optional(Type.Union(FULFILMENT_TYPES.map((f) => Type.Literal(f)), { default: 'delivery', description: '`delivery` (the supplier\'s delivery fee may apply) or `pickup`' })),
+    shipping_address: Type.Optional(Address('Shipping')),
+    billing_address: Type.Optional(Address('Billing')),
     items: Type.Array(
       Type.Object(
         {
@@ -28,6 +56,7 @@ export const PlaceOrderBody = Type.Object(
 export type PlaceOrderInput = Static<typeof PlaceOrderBody>;
 
 const OrgRef = Type.Object({ id: Uuid, name: Type.String() });
+const Nullable = <T extends TSchema>(t: T, description?: string) => Type.Union([t, Type.Null()], description ? { description } : {});
 
 const orderFields = {
   id: Uuid,
@@ -36,17 +65,24 @@ const orderFields = {
   stock_state: Type.Union(STOCK_STATES.map((s) => Type.Literal(s)), {
     description: 'What the order holds in stock: reserved at placement, deducted when shipped or completed, released when cancelled or rejected; none for an imported historical order',
   }),
+  source: Type.Union(ORDER_SOURCES.map((s) => Type.Literal(s)), { description: '`buyer` (placed by the buyer), `staff` (by supplier staff for a customer) or `import`' }),
   supplier: OrgRef,
-  consumer: Type.Union([OrgRef, Type.Null()], { description: 'The buying organization; null for a customer order' }),
-  placed_by: Type.Union([Uuid, Type.Null()]),
+  consumer: Nullable(OrgRef, 'The buying organization; null for a person\'s order'),
+  customer: Nullable(Type.Object({ id: Uuid, name: Type.String(), email: Nullable(Type.String()) }), 'The supplier\'s customer record of the buyer'),
+  channel: Nullable(OrgRef, 'The sales channel'),
+  placed_by: Nullable(Uuid, 'The user who wrote the order: the buyer, or the staff member for a staff order'),
   location_id: Uuid,
+  fulfilment: Type.Union(FULFILMENT_TYPES.map((f) => Type.Literal(f))),
+  shipping_address: Nullable(Type.String()),
+  billing_address: Nullable(Type.String()),
   currency: Type.String({ description: 'ISO 4217, the supplier\'s currency' }),
   subtotal: Money,
+  tax_rate: Type.String({ description: 'Tax in percent of subtotal − discount as applied at placement, e.g. "17" or "7.25"' }),
   tax_total: Money,
   shipping_total: Money,
   discount_total: Money,
   total: Money,
-  notes: Type.Union([Type.String(), Type.Null()]),
+  notes: Nullable(Type.String()),
   created_at: Timestamp,
   updated_at: Timestamp,
 };
@@ -69,17 +105,50 @@ export const StatusChange = Type.Object({
   created_at: Timestamp,
 });
 
-export const Order = Type.Object({ ...orderFields, lines: Type.Array(OrderLine), status_history: Type.Array(StatusChange) });
+/** A stock movement of the order, as shown to supplier staff with `inventory:read`. */
+export const OrderStockMovement = Type.Object({
+  id: Uuid,
+  product_id: Uuid,
+  location_id: Uuid,
+  reason: Type.String({ description: '`reservation` at placement, `sale` when shipped or completed, `release` when cancelled or rejected' }),
+  on_hand_before: Type.Integer(),
+  on_hand_after: Type.Integer(),
+  reserved_before: Type.Integer(),
+  reserved_after: Type.Integer(),
+  actor_id: Nullable(Uuid),
+  created_at: Timestamp,
+});
+
+export const Order = Type.Object({
+  ...orderFields,
+  lines: Type.Array(OrderLine),
+  status_history: Type.Array(StatusChange),
+  stock_movements: Type.Optional(Type.Array(OrderStockMovement, {
+    description: 'Only for supplier staff with `inventory:read` in the order\'s supplier (absent otherwise: buyers never see the supplier\'s on-hand figures)',
+  })),
+});
 export type OrderDto = Static<typeof Order>;
 
 export const OrderSummary = Type.Object({ ...orderFields, line_count: Type.Integer() });
 export type OrderSummaryDto = Static<typeof OrderSummary>;
 export const OrderPage = Page(OrderSummary);
 
+/** `YYYY-MM-DD` or an ISO 8601 date-time (offset optional: UTC when absent). */
+const DateOrDateTime = (description: string) => Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
+  maxLength: 40,
+  description,
+});
+
 export const ListOrdersQuery = Type.Object({
   status: Type.Optional(OrderStatusSchema),
   supplier_id: Type.Optional(Uuid),
   consumer_id: Type.Optional(Uuid),
+  customer_id: Type.Optional(Uuid),
+  channel_id: Type.Optional(Uuid),
+  created_from: Type.Optional(DateOrDateTime('Orders created at or after this time; a date means 00:00 UTC that day')),
+  created_to: Type.Optional(DateOrDateTime('Orders created at or before this time; a date includes that whole day (UTC)')),
+  number: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Exact order number, e.g. ORD-100001' })),
   ...PageQuery,
 });
 export type ListOrdersInput = Static<typeof ListOrdersQuery>;
@@ -91,3 +160,23 @@ export const ChangeStatusBody = Type.Object(
 export type ChangeStatusInput = Static<typeof ChangeStatusBody>;
 
 export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
+
+/** `GET /customers/{id}/orders` query. */
+export const CustomerOrdersQuery = Type.Object({ status: Type.Optional(OrderStatusSchema), ...PageQuery });
+export type CustomerOrdersInput = Static<typeof CustomerOrdersQuery>;
+
+/** `GET /products/{id}/orders` query. */
+export const ProductOrdersQuery = Type.Object({ status: Type.Optional(OrderStatusSchema), ...PageQuery });
+export type ProductOrdersInput = Static<typeof ProductOrdersQuery>;
+
+/** One sale of a product (seed 004 "who bought this product"): the order, the customer and the line. */
+export const ProductOrderRow = Type.Object({
+  order: Type.Object({ id: Uuid, number: Type.String(), status: OrderStatusSchema, created_at: Timestamp }),
+  customer: Nullable(Type.Object({ id: Uuid, name: Type.String() })),
+  quantity: Type.Integer(),
+  unit_price: Money,
+  line_total: Money,
+  currency: Type.String(),
+});
+export type ProductOrderRowDto = Static<typeof ProductOrderRow>;
+export const ProductOrderPage = Page(ProductOrderRow);

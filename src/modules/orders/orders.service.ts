@@ -1,16 +1,24 @@
-import { can, isPlatformAllowed, membershipOf, permits, type Actor } from '../../infra/access.js';
+import { assertCan, can, isPlatformAllowed, membershipOf, permits, type Actor } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import { conflict, forbidden, invalidTransition, notFound, unauthorized } from '../../infra/errors.js';
-import { formatMoney } from '../../infra/money.js';
+import type { Db } from '../../infra/db/client.js';
+import { conflict, forbidden, invalidTransition, notFound, unauthorized, unprocessable, type FieldError } from '../../infra/errors.js';
+import { Decimal, formatMoney } from '../../infra/money.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { deductStock, releaseStock } from '../inventory/index.js';
+import { findProductRow } from '../catalog/index.js';
+import { findCustomer } from '../customers/index.js';
+import { deductStock, listOrderMovements, releaseStock, type MovementRow } from '../inventory/index.js';
 import * as repo from './orders.repo.js';
-import { computeTotals, stockEffect, transitionRule } from './orders.rules.js';
-import type { ChangeStatusInput, ListOrdersInput, OrderDto, OrderSummaryDto } from './orders.schemas.js';
-import type { OrderStatus } from './orders.tables.js';
+import { computeTotals, stockEffect, transitionRule, type OrderTotals } from './orders.rules.js';
+import type {
+  ChangeStatusInput, CustomerOrdersInput, ListOrdersInput, OrderDto, OrderSummaryDto, ProductOrderRowDto, ProductOrdersInput,
+} from './orders.schemas.js';
+import type { FulfilmentType, OrderSource, OrderStatus, StockState } from './orders.tables.js';
 
 type OrderHead = repo.OrderWithParties;
+
+/** A percentage as stored (`numeric(7,4)`) → its shortest decimal string: "17.0000" → "17", "7.2500" → "7.25". */
+export const formatRate = (rate: string) => new Decimal(rate).toFixed();
 
 function orderFields(o: OrderHead) {
   const m = (v: string) => formatMoney(v, o.currency);
@@ -19,12 +27,19 @@ function orderFields(o: OrderHead) {
     number: o.number,
     status: o.status,
     stock_state: o.stockState,
+    source: o.source,
     supplier: { id: o.supplierId, name: o.supplierName },
     consumer: o.consumerId ? { id: o.consumerId, name: o.consumerName ?? '' } : null,
+    customer: o.customerId ? { id: o.customerId, name: o.customerName ?? '', email: o.customerEmail } : null,
+    channel: o.channelId ? { id: o.channelId, name: o.channelName ?? '' } : null,
     placed_by: o.placedBy,
     location_id: o.locationId,
+    fulfilment: o.fulfilment,
+    shipping_address: o.shippingAddress,
+    billing_address: o.billingAddress,
     currency: o.currency,
     subtotal: m(o.subtotal),
+    tax_rate: formatRate(o.taxRate),
     tax_total: m(o.taxTotal),
     shipping_total: m(o.shippingTotal),
     discount_total: m(o.discountTotal),
@@ -35,9 +50,13 @@ function orderFields(o: OrderHead) {
   };
 }
 
-/** API shape of an order with its lines and status history; amounts formatted in its currency. */
-export function toOrderDto(o: OrderHead, lines: repo.OrderLineRow[], history: repo.StatusHistoryRow[]): OrderDto {
-  return {
+/**
+ * API shape of an order with its lines and status history; amounts formatted in its currency.
+ * `movements` (the order's stock movements) is included only when given: pass it only to supplier
+ * staff with `inventory:read` (`mayReadOrderStock`), never to the buyer.
+ */
+export function toOrderDto(o: OrderHead, lines: repo.OrderLineRow[], history: repo.StatusHistoryRow[], movements?: MovementRow[]): OrderDto {
+  const dto: OrderDto = {
     ...orderFields(o),
     lines: lines.map((l) => ({
       id: l.id,
@@ -56,6 +75,32 @@ export function toOrderDto(o: OrderHead, lines: repo.OrderLineRow[], history: re
       created_at: h.createdAt.toISOString(),
     })),
   };
+  if (movements) {
+    dto.stock_movements = movements.map((mv) => ({
+      id: mv.id,
+      product_id: mv.productId,
+      location_id: mv.locationId,
+      reason: mv.reason,
+      on_hand_before: mv.onHandBefore,
+      on_hand_after: mv.onHandAfter,
+      reserved_before: mv.reservedBefore,
+      reserved_after: mv.reservedAfter,
+      actor_id: mv.actorId,
+      created_at: mv.createdAt.toISOString(),
+    }));
+  }
+  return dto;
+}
+
+/**
+ * True when the actor may see an order's stock movements: supplier staff (or a platform admin)
+ * with `inventory:read` in the order's supplier. Buyers never see them (they reveal on-hand figures).
+ */
+export const mayReadOrderStock = (actor: Actor | null, supplierId: string) => can(actor, 'inventory:read', supplierId);
+
+/** The order's stock movements when the actor may read them (one query), else undefined. */
+export async function movementsFor(db: Db, actor: Actor | null, supplierId: string, orderId: string): Promise<MovementRow[] | undefined> {
+  return mayReadOrderStock(actor, supplierId) ? listOrderMovements(db, orderId) : undefined;
 }
 
 function requireActor(ctx: Ctx): Actor {
@@ -84,9 +129,12 @@ function canSee(actor: Actor, o: repo.OrderRow): boolean {
   return o.placedBy === actor.userId || can(actor, 'orders:read', o.supplierId) || (o.consumerId !== null && can(actor, 'orders:read', o.consumerId));
 }
 
-/** The buyer side of an order: its placer, or a member of its consumer organization with `orders:cancel`. */
+/**
+ * The buyer side of an order: the placer of a buyer order, or a member of its consumer organization
+ * with `orders:cancel`. The staff member who wrote a staff order is not its buyer.
+ */
 function isBuyerSide(actor: Actor, o: repo.OrderRow): boolean {
-  return o.placedBy === actor.userId || (o.consumerId !== null && can(actor, 'orders:cancel', o.consumerId));
+  return (o.source !== 'staff' && o.placedBy === actor.userId) || (o.consumerId !== null && can(actor, 'orders:cancel', o.consumerId));
 }
 
 /** Supplier side: a member of the order's supplier, or a platform admin. */
@@ -101,26 +149,130 @@ async function visibleOrder(ctx: Ctx, actor: Actor, id: string): Promise<OrderHe
 }
 
 /**
- * One order with lines and status history.
+ * One order with lines, status history, customer, channel, fulfilment, addresses, tax rate and
+ * source; plus `stock_movements` for supplier staff with `inventory:read` in its supplier (omitted
+ * for everyone else). Three or four queries whatever the order's size.
  * @throws 404 when it does not exist or the caller may not see it (see `orderScope`).
  */
 export async function getOrder(ctx: Ctx, id: string): Promise<OrderDto> {
   const actor = requireActor(ctx);
   const o = await visibleOrder(ctx, actor, id);
-  const [lines, history] = await Promise.all([repo.findLines(ctx.db, id), repo.findHistory(ctx.db, id)]);
-  return toOrderDto(o, lines, history);
+  const [lines, history, movements] = await Promise.all([
+    repo.findLines(ctx.db, id), repo.findHistory(ctx.db, id), movementsFor(ctx.db, actor, o.supplierId, id),
+  ]);
+  return toOrderDto(o, lines, history, movements);
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** True when y-m-d is a real calendar day (2024-02-30 is not). */
+function isCalendarDay(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
 
 /**
- * The orders the caller may see (`orderScope`), newest first, optionally filtered by status,
- * supplier or consumer: two queries whatever the page size. Items carry `line_count`, not lines.
+ * A `created_from` / `created_to` bound: a date (`YYYY-MM-DD`, UTC) or an ISO 8601 date-time (UTC
+ * when it has no offset). A date as an upper bound means "that whole day": the bound becomes the
+ * next day's start, exclusive. Returns undefined (and records a field error) when invalid.
+ */
+export function parseTimeBound(value: string, path: string, upper: boolean, errors: FieldError[]): { at: Date; exclusive: boolean } | undefined {
+  const bad = () => {
+    errors.push({ path, message: 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time' });
+    return undefined;
+  };
+  const d = DATE_ONLY.exec(value);
+  if (d) {
+    const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+    if (!isCalendarDay(y, m, day)) return bad();
+    return upper ? { at: new Date(Date.UTC(y, m - 1, day + 1)), exclusive: true } : { at: new Date(Date.UTC(y, m - 1, day)), exclusive: false };
+  }
+  const t = DATE_TIME.exec(value);
+  if (!t) return bad();
+  const [y, m, day, hh, mm, ss] = [Number(t[1]), Number(t[2]), Number(t[3]), Number(t[4]), Number(t[5]), Number(t[6] ?? 0)];
+  if (!isCalendarDay(y, m, day) || hh > 23 || mm > 59 || ss > 59) return bad();
+  const at = new Date(t[7] ? value : `${value}Z`);
+  if (Number.isNaN(at.getTime())) return bad();
+  return { at, exclusive: false };
+}
+
+/**
+ * The orders the caller may see (`orderScope`), newest first, filtered by any of status, supplier,
+ * consumer, customer, channel, creation time (`created_from` ≤ created_at ≤ `created_to`; a
+ * date-only `created_to` includes that day) and exact number. Two queries whatever the page size.
+ * Items carry `line_count`, not lines.
+ * @throws 422 `querystring/created_from|created_to` for an invalid date, or when from > to.
  */
 export async function listOrders(ctx: Ctx, q: ListOrdersInput): Promise<PageResult<OrderSummaryDto>> {
   const actor = requireActor(ctx);
+  const errors: FieldError[] = [];
+  const from = q.created_from !== undefined ? parseTimeBound(q.created_from, 'querystring/created_from', false, errors) : undefined;
+  const to = q.created_to !== undefined ? parseTimeBound(q.created_to, 'querystring/created_to', true, errors) : undefined;
+  if (from && to && (to.exclusive ? from.at >= to.at : from.at > to.at)) {
+    errors.push({ path: 'querystring/created_from', message: 'must not be after created_to' });
+  }
+  if (errors.length > 0) throw unprocessable(errors);
   const { items, total } = await repo.listOrders(ctx.db, orderScope(actor), {
-    status: q.status, supplierId: q.supplier_id, consumerId: q.consumer_id, limit: q.limit, offset: q.offset,
+    status: q.status, supplierId: q.supplier_id, consumerId: q.consumer_id, customerId: q.customer_id, channelId: q.channel_id,
+    createdFrom: from?.at, createdTo: to?.at, createdToExclusive: to?.exclusive, number: q.number,
+    limit: q.limit, offset: q.offset,
   });
   return { items: items.map((o) => ({ ...orderFields(o), line_count: o.lineCount })), total, limit: q.limit, offset: q.offset };
+}
+
+/**
+ * The orders of one customer (seed 004 "orders by customer"), newest first, optionally of one
+ * status: the customer's supplier staff with `customers:read` or `orders:read` see them. The
+ * customer is looked up with `findCustomer` in each supplier the caller belongs to (a platform
+ * admin: wherever it is). Three or so queries whatever the page size.
+ * @throws 404 `Customer` when it does not exist or belongs to a supplier the caller is not a
+ *   member of; 403 for a member with neither permission.
+ */
+export async function listCustomerOrders(ctx: Ctx, customerId: string, q: CustomerOrdersInput): Promise<PageResult<OrderSummaryDto>> {
+  const actor = requireActor(ctx);
+  let supplierId: string | undefined;
+  if (isPlatformAllowed(actor, 'orders:read') || isPlatformAllowed(actor, 'customers:read')) {
+    supplierId = await repo.findCustomerSupplier(ctx.db, customerId);
+  } else {
+    const suppliers = actor.memberships.filter((m) => m.organizationType === 'supplier').map((m) => m.organizationId);
+    const found = await Promise.all(suppliers.map((s) => findCustomer(ctx.db, s, customerId)));
+    supplierId = found.find((c) => c !== undefined)?.supplierId;
+  }
+  if (!supplierId) throw notFound('Customer');
+  if (!can(actor, 'customers:read', supplierId)) assertCan(actor, 'orders:read', supplierId, 'Customer');
+  const { items, total } = await repo.listOrders(ctx.db, { all: true, userId: actor.userId, consumerIds: [], supplierIds: [] }, {
+    supplierId, customerId, status: q.status, limit: q.limit, offset: q.offset,
+  });
+  return { items: items.map((o) => ({ ...orderFields(o), line_count: o.lineCount })), total, limit: q.limit, offset: q.offset };
+}
+
+/**
+ * Who bought a product (seed 004 `GET /products/{id}/orders`): its order lines, newest order first,
+ * each `{order {id, number, status, created_at}, customer {id, name} | null, quantity, unit_price,
+ * line_total, currency}` (amounts formatted in the order's currency). For supplier staff with
+ * `orders:read` in the product's supplier; archived products included (order history points at
+ * them). Three queries whatever the page size.
+ * @throws 404 `Product` when it does not exist or belongs to another supplier; 403 for a member
+ *   without `orders:read`.
+ */
+export async function listProductOrders(ctx: Ctx, productId: string, q: ProductOrdersInput): Promise<PageResult<ProductOrderRowDto>> {
+  const actor = requireActor(ctx);
+  const product = await findProductRow(ctx.db, productId);
+  if (!product) throw notFound('Product');
+  assertCan(actor, 'orders:read', product.supplierId, 'Product');
+  const { items, total } = await repo.listProductSales(ctx.db, product.supplierId, productId, { status: q.status, limit: q.limit, offset: q.offset });
+  return {
+    items: items.map((r) => ({
+      order: { id: r.orderId, number: r.number, status: r.status, created_at: r.createdAt.toISOString() },
+      customer: r.customerId ? { id: r.customerId, name: r.customerName ?? '' } : null,
+      quantity: r.quantity,
+      unit_price: formatMoney(r.unitPrice, r.currency),
+      line_total: formatMoney(r.lineTotal, r.currency),
+      currency: r.currency,
+    })),
+    total, limit: q.limit, offset: q.offset,
+  };
 }
 
 /**
@@ -173,8 +325,8 @@ export async function changeStatus(ctx: Ctx, id: string, input: ChangeStatusInpu
       organizationId: o.supplierId,
       payload: { order_id: id, number: o.number, supplier_id: o.supplierId, consumer_id: o.consumerId, from, to, note: input.note ?? null },
     });
-    const history = await repo.findHistory(tx.db, id);
-    return toOrderDto({ ...o, ...updated }, lines, history);
+    const [history, movements] = await Promise.all([repo.findHistory(tx.db, id), movementsFor(tx.db, actor, o.supplierId, id)]);
+    return toOrderDto({ ...o, ...updated }, lines, history, movements);
   });
 }
 
@@ -197,25 +349,61 @@ export interface NewOrderLine {
   quantity: number;
 }
 
+/** What `createOrderRecord` writes. Amounts are decimal strings in `currency`. */
+export interface NewOrder {
+  supplierId: string;
+  consumerId: string | null;
+  /** The user who wrote the order (the buyer, or staff for `source = staff`); null for an import without one. */
+  placedBy: string | null;
+  locationId: string;
+  currency: string;
+  notes: string | null;
+  lines: NewOrderLine[];
+  /** The supplier's customer record of the buyer. */
+  customerId?: string | null;
+  channelId?: string | null;
+  /** Default `buyer`. */
+  source?: OrderSource;
+  /** Default `delivery`. */
+  fulfilment?: FulfilmentType;
+  shippingAddress?: string | null;
+  billingAddress?: string | null;
+  /** The tax rate applied, in percent; default 0. */
+  taxRate?: string;
+  /** Totals computed by the caller (`computeTotals` with the supplier's settings); default: lines only, no tax or shipping. */
+  totals?: OrderTotals;
+  /** Default `pending` / `reserved` (an import may write a historical status with stock state `none`). */
+  status?: OrderStatus;
+  stockState?: StockState;
+}
+
 /**
- * Writes a new pending order (number `ORD-<n>` from `order_number_seq`), its lines with exact
- * totals (`computeTotals`) and the first history row (`null → pending`). `ctx.db` must be the
- * placement transaction (flows/place-order.ts), which reserves the stock and records the event.
+ * Writes a new order (number `ORD-<n>` from `order_number_seq`), its lines with their totals and
+ * the first history row (`null → status`), then reads it back with its parties' names. `ctx.db`
+ * must be the caller's transaction (flows/place-order.ts reserves the stock and records the event
+ * in the same one).
+ * @returns `{order, lines, history}` ready for `toOrderDto`.
  */
-export async function createOrderRecord(
-  ctx: Ctx,
-  input: { supplierId: string; consumerId: string | null; placedBy: string; locationId: string; currency: string; notes: string | null; lines: NewOrderLine[] },
-) {
-  const totals = computeTotals(input.lines);
-  const order = await repo.insertOrder(ctx.db, {
+export async function createOrderRecord(ctx: Ctx, input: NewOrder) {
+  const totals = input.totals ?? computeTotals(input.lines);
+  if (totals.lineTotals.length !== input.lines.length) throw new Error('totals do not match the lines');
+  const status = input.status ?? 'pending';
+  const inserted = await repo.insertOrder(ctx.db, {
     supplierId: input.supplierId,
     consumerId: input.consumerId,
     placedBy: input.placedBy,
+    customerId: input.customerId ?? null,
+    channelId: input.channelId ?? null,
+    source: input.source ?? 'buyer',
     locationId: input.locationId,
-    status: 'pending',
-    stockState: 'reserved',
+    status,
+    stockState: input.stockState ?? 'reserved',
+    fulfilment: input.fulfilment ?? 'delivery',
+    shippingAddress: input.shippingAddress ?? null,
+    billingAddress: input.billingAddress ?? null,
     currency: input.currency,
     subtotal: totals.subtotal,
+    taxRate: input.taxRate ?? '0',
     taxTotal: totals.taxTotal,
     shippingTotal: totals.shippingTotal,
     discountTotal: totals.discountTotal,
@@ -225,10 +413,11 @@ export async function createOrderRecord(
   const lines = await repo.insertLines(
     ctx.db,
     input.lines.map((l, i) => ({
-      orderId: order.id, productId: l.productId, sku: l.sku, name: l.name, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal: totals.lineTotals[i],
+      orderId: inserted.id, productId: l.productId, sku: l.sku, name: l.name, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal: totals.lineTotals[i],
     })),
   );
-  const history = await repo.insertHistory(ctx.db, { orderId: order.id, fromStatus: null, toStatus: 'pending', actorId: input.placedBy });
+  const history = await repo.insertHistory(ctx.db, { orderId: inserted.id, fromStatus: null, toStatus: status, actorId: input.placedBy });
+  const order = await repo.findOrder(ctx.db, inserted.id);
+  if (!order) throw new Error(`order ${inserted.id} is missing after insert`);
   return { order, lines, history: [history] };
 }
-

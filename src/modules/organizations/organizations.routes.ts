@@ -26,7 +26,14 @@ export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => service.getOrganization(req.ctx, req.params.id));
 
   app.patch('/organizations/:id', {
-    schema: { tags, summary: 'Rename, or change catalog visibility', params: IdParams, body: UpdateOrganizationBody, response: { 200: Organization, ...problems(400, 401, 403, 404, 422) } },
+    schema: {
+      tags, summary: 'Rename, change catalog visibility, or set a supplier\'s tax and delivery settings (owner, manager)',
+      description: 'Partial. Supplier only (422 for a consumer): `catalog_visibility`; `tax_rate` in percent, 0..100, at most 4 '
+        + 'decimals, a string or a number, exact; `delivery_fee`, money ≥ 0 in the organization\'s currency with at most its minor '
+        + 'digits; `free_delivery_threshold`, the same or null for none (a delivery order whose subtotal reaches it pays no fee). '
+        + 'Every field is checked before anything is written and all bad fields are listed in one 422.',
+      params: IdParams, body: UpdateOrganizationBody, response: { 200: Organization, ...problems(400, 401, 403, 404, 422) },
+    },
     config: { permission: 'organizations:update' },
   }, async (req) => service.updateOrganization(req.ctx, req.params.id, req.body));
 

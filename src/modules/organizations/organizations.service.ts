@@ -1,15 +1,50 @@
 import { randomBytes } from 'node:crypto';
 import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import { conflict, forbidden, notFound, unprocessable } from '../../infra/errors.js';
-import { isCurrency } from '../../infra/money.js';
+import { AppError, conflict, forbidden, notFound, unprocessable } from '../../infra/errors.js';
+import { Decimal, formatMoney, isCurrency, parseMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findBuiltinRoleId, findUserByEmail } from '../identity/index.js';
 import * as repo from './organizations.repo.js';
 import type { CreateOrganizationInput, OrganizationDto, UpdateOrganizationInput } from './organizations.schemas.js';
 
-/** API shape of an organization, with the caller's role in it. */
+/** Most decimals a tax rate may have (the column is `numeric(7,4)`). */
+export const TAX_RATE_DECIMALS = 4;
+
+/**
+ * A stored tax rate (numeric text, percent) as the API shows it: at least 2 and at most 4
+ * decimals, trailing zeros beyond the second dropped (`17` → "17.00", `17.5` → "17.50",
+ * `7.125` → "7.125"). Exact: no rounding is ever needed since rates are stored with ≤ 4 decimals.
+ */
+export function formatTaxRate(value: string | Decimal): string {
+  const d = new Decimal(value);
+  return d.toFixed(Math.max(2, Math.min(TAX_RATE_DECIMALS, d.decimalPlaces())));
+}
+
+/**
+ * Parses a tax rate input (percent, string or number) exactly.
+ * @throws 422 at `path` when it is not a decimal, is below 0 or above 100, or has more than 4 decimals.
+ */
+export function parseTaxRate(value: string | number, path: string): Decimal {
+  let d: Decimal;
+  try {
+    d = new Decimal(typeof value === 'number' ? value.toString() : value.trim());
+  } catch {
+    throw unprocessable([{ path, message: 'must be a decimal percentage' }]);
+  }
+  if (!d.isFinite()) throw unprocessable([{ path, message: 'must be a decimal percentage' }]);
+  if (d.isNegative() || d.greaterThan(100)) throw unprocessable([{ path, message: 'must be between 0 and 100 (percent)' }]);
+  if (d.decimalPlaces() > TAX_RATE_DECIMALS) throw unprocessable([{ path, message: `must have at most ${TAX_RATE_DECIMALS} decimals` }]);
+  return d;
+}
+
+/**
+ * API shape of an organization, with the caller's role in it. A supplier's order-total settings
+ * are decimal strings (money with the currency's minor digits, the tax rate with 2 to 4 decimals);
+ * they are null for a consumer, to which they do not apply.
+ */
 export function toOrganizationDto(o: repo.OrganizationRow, myRole: string | null): OrganizationDto {
+  const supplier = o.type === 'supplier';
   return {
     id: o.id,
     type: o.type,
@@ -18,6 +53,9 @@ export function toOrganizationDto(o: repo.OrganizationRow, myRole: string | null
     catalog_visibility: o.catalogVisibility,
     currency: o.currency,
     is_active: o.isActive,
+    tax_rate: supplier ? formatTaxRate(o.taxRate) : null,
+    delivery_fee: supplier ? formatMoney(o.deliveryFee, o.currency) : null,
+    free_delivery_threshold: supplier && o.freeDeliveryThreshold !== null ? formatMoney(o.freeDeliveryThreshold, o.currency) : null,
     created_at: o.createdAt.toISOString(),
     updated_at: o.updatedAt.toISOString(),
     my_role: myRole,
@@ -88,17 +126,47 @@ export async function getOrganization(ctx: Ctx, id: string): Promise<Organizatio
   return toOrganizationDto(org, membershipOf(ctx.actor, id)?.role ?? null);
 }
 
-/** Renames an organization or changes its catalog visibility. @throws 404, 403, 422. */
+/**
+ * Renames an organization, changes its catalog visibility, or, for a supplier, its order-total
+ * settings (issue item 6; seed 002's delivery fee of 30 ILS below 150 ILS is `delivery_fee: 30,
+ * free_delivery_threshold: 150`):
+ * - `tax_rate`: percent of the subtotal, 0..100, at most 4 decimals, string or number, exact;
+ * - `delivery_fee`: money ≥ 0 in the organization's currency (at most its minor digits);
+ * - `free_delivery_threshold`: money ≥ 0, or null for none.
+ * Every field is checked before anything is written; all errors are reported together.
+ * @throws 404 not a member; 403 without `organizations:update`; 422 bad values, or supplier-only
+ *   fields (catalog_visibility and the settings) on a consumer.
+ */
 export async function updateOrganization(ctx: Ctx, id: string, input: UpdateOrganizationInput): Promise<OrganizationDto> {
   assertCan(ctx.actor, 'organizations:update', id, 'Organization');
   const org = await repo.findOrganization(ctx.db, id);
   if (!org) throw notFound('Organization');
-  if (input.catalog_visibility && org.type !== 'supplier') {
-    throw unprocessable([{ path: 'body/catalog_visibility', message: 'applies to suppliers only' }]);
+  if (org.type !== 'supplier') {
+    const supplierOnly = (['catalog_visibility', 'tax_rate', 'delivery_fee', 'free_delivery_threshold'] as const).filter((k) => input[k] !== undefined);
+    if (supplierOnly.length) throw unprocessable(supplierOnly.map((k) => ({ path: `body/${k}`, message: 'applies to suppliers only' })));
   }
+  const errors: { path: string; message: string }[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof AppError && err.extra.errors) errors.push(...err.extra.errors);
+      else throw err;
+      return undefined;
+    }
+  };
+  const taxRate = input.tax_rate === undefined ? undefined : attempt(() => parseTaxRate(input.tax_rate!, 'body/tax_rate'));
+  const deliveryFee = input.delivery_fee === undefined ? undefined : attempt(() => parseMoney(input.delivery_fee!, org.currency, 'body/delivery_fee'));
+  const threshold = input.free_delivery_threshold == null
+    ? input.free_delivery_threshold
+    : attempt(() => parseMoney(input.free_delivery_threshold!, org.currency, 'body/free_delivery_threshold'));
+  if (errors.length) throw unprocessable(errors);
   const updated = await repo.updateOrganization(ctx.db, id, {
     ...(input.name !== undefined && { name: input.name.trim() }),
     ...(input.catalog_visibility !== undefined && { catalogVisibility: input.catalog_visibility }),
+    ...(taxRate !== undefined && { taxRate: taxRate.toFixed() }),
+    ...(deliveryFee !== undefined && { deliveryFee: deliveryFee.toFixed() }),
+    ...(threshold !== undefined && { freeDeliveryThreshold: threshold === null ? null : threshold.toFixed() }),
   });
   return toOrganizationDto(updated, membershipOf(ctx.actor, id)?.role ?? null);
 }

@@ -111,6 +111,102 @@ describe('PATCH /organizations/{id}', () => {
   });
 });
 
+describe('supplier settings: tax_rate, delivery_fee, free_delivery_threshold', () => {
+  /** The stored settings of an organization, as numeric text. */
+  const stored = async (id: string) =>
+    (await queryRows<{ tax_rate: string; delivery_fee: string; free_delivery_threshold: string | null }>(database.db, sql`
+      select tax_rate::text, delivery_fee::text, free_delivery_threshold::text from organizations where id = ${id}`))[0];
+  const patchOrg = (token: string, id: string, body: Record<string, unknown>) => call(app, 'PATCH', `/api/v1/organizations/${id}`, { token, body });
+
+  it('shows defaults: no tax, no fee, no threshold for a supplier; null settings for a consumer', async () => {
+    const s = await buildSupplier(app, { currency: 'ILS' });
+    const res = await call(app, 'GET', `/api/v1/organizations/${s.org.id}`, { token: s.employee.token });
+    expect(res.body).toMatchObject({ tax_rate: '0.00', delivery_fee: '0.00', free_delivery_threshold: null, currency: 'ILS' });
+    const c = await buildConsumer(app);
+    const consumer = await call(app, 'GET', `/api/v1/organizations/${c.org.id}`, { token: c.owner.token });
+    expect(consumer.body).toMatchObject({ tax_rate: null, delivery_fee: null, free_delivery_threshold: null });
+  });
+
+  it('sets seed 002\'s delivery rule (30 ILS below 150 ILS) and a tax rate, exactly, from strings or numbers', async () => {
+    const s = await buildSupplier(app, { currency: 'ILS' });
+    const res = await patchOrg(s.manager.token, s.org.id, { tax_rate: '17', delivery_fee: 30, free_delivery_threshold: '150' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tax_rate: '17.00', delivery_fee: '30.00', free_delivery_threshold: '150.00', my_role: 'manager' });
+    expect(await stored(s.org.id)).toEqual({ tax_rate: '17.0000', delivery_fee: '30.0000', free_delivery_threshold: '150.0000' });
+    const listed = await call(app, 'GET', '/api/v1/organizations?type=supplier', { token: s.owner.token });
+    expect(listed.body.items[0]).toMatchObject({ tax_rate: '17.00', delivery_fee: '30.00', free_delivery_threshold: '150.00' });
+
+    const cases: [unknown, string][] = [[17.5, '17.50'], ['7.125', '7.125'], [' 0.0001 ', '0.0001'], [0, '0.00'], ['100', '100.00'], ['100.0000', '100.00'], [0.1, '0.10']];
+    for (const [input, shown] of cases) {
+      const r = await patchOrg(s.owner.token, s.org.id, { tax_rate: input });
+      expect(r.status, JSON.stringify(input)).toBe(200);
+      expect(r.body.tax_rate).toBe(shown);
+    }
+    const cleared = await patchOrg(s.owner.token, s.org.id, { free_delivery_threshold: null, delivery_fee: '0.50' });
+    expect(cleared.body).toMatchObject({ free_delivery_threshold: null, delivery_fee: '0.50', tax_rate: '0.10' });
+  });
+
+  it('uses the currency\'s minor digits (JPY has none)', async () => {
+    const s = await buildSupplier(app, { currency: 'JPY' });
+    const res = await patchOrg(s.owner.token, s.org.id, { delivery_fee: '500', free_delivery_threshold: 10000 });
+    expect(res.body).toMatchObject({ delivery_fee: '500', free_delivery_threshold: '10000' });
+    const p = expectProblem(await patchOrg(s.owner.token, s.org.id, { delivery_fee: '500.5' }), 422);
+    expect(p.errors).toEqual([{ path: 'body/delivery_fee', message: expect.stringContaining('0 decimals') }]);
+  });
+
+  it.each([
+    [{ tax_rate: '17.12345' }, 'body/tax_rate'],
+    [{ tax_rate: 17.12345 }, 'body/tax_rate'],
+    [{ tax_rate: '-1' }, 'body/tax_rate'],
+    [{ tax_rate: -0.5 }, 'body/tax_rate'],
+    [{ tax_rate: '100.01' }, 'body/tax_rate'],
+    [{ tax_rate: 250 }, 'body/tax_rate'],
+    [{ tax_rate: 'abc' }, 'body/tax_rate'],
+    [{ tax_rate: '' }, 'body/tax_rate'],
+    [{ tax_rate: null }, 'body/tax_rate'],
+    [{ tax_rate: true }, 'body/tax_rate'],
+    [{ delivery_fee: '-5' }, 'body/delivery_fee'],
+    [{ delivery_fee: -5 }, 'body/delivery_fee'],
+    [{ delivery_fee: '30.123' }, 'body/delivery_fee'],
+    [{ delivery_fee: 30.001 }, 'body/delivery_fee'],
+    [{ delivery_fee: null }, 'body/delivery_fee'],
+    [{ delivery_fee: '1e3' }, 'body/delivery_fee'],
+    [{ free_delivery_threshold: '-1' }, 'body/free_delivery_threshold'],
+    [{ free_delivery_threshold: 'lots' }, 'body/free_delivery_threshold'],
+    [{ free_delivery_threshold: '150.999' }, 'body/free_delivery_threshold'],
+  ])('rejects %j with 422 and writes nothing', async (body, path) => {
+    const s = await buildSupplier(app, { currency: 'ILS' });
+    await patchOrg(s.owner.token, s.org.id, { tax_rate: '17', delivery_fee: '30', free_delivery_threshold: '150' });
+    const before = await stored(s.org.id);
+    const p = expectProblem(await patchOrg(s.owner.token, s.org.id, { name: 'Should not apply', ...body }), 422, 'VALIDATION_FAILED');
+    expect(p.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(await stored(s.org.id)).toEqual(before);
+    expect((await call(app, 'GET', `/api/v1/organizations/${s.org.id}`, { token: s.owner.token })).body.name).toBe(s.org.name);
+  });
+
+  it('reports every bad setting in one 422', async () => {
+    const s = await buildSupplier(app, { currency: 'ILS' });
+    const p = expectProblem(await patchOrg(s.owner.token, s.org.id, { tax_rate: '101', delivery_fee: '-1', free_delivery_threshold: '1.001' }), 422);
+    expect(p.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body/delivery_fee', 'body/free_delivery_threshold', 'body/tax_rate']);
+    expect(await stored(s.org.id)).toEqual({ tax_rate: '0.0000', delivery_fee: '0.0000', free_delivery_threshold: null });
+  });
+
+  it('refuses the settings on a consumer (422), to sales and employees (403) and to outsiders (404), writing nothing', async () => {
+    const c = await buildConsumer(app);
+    const p = expectProblem(await patchOrg(c.owner.token, c.org.id, { name: 'Cafe', tax_rate: '17', delivery_fee: '30', free_delivery_threshold: null }), 422);
+    expect(p.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body/delivery_fee', 'body/free_delivery_threshold', 'body/tax_rate']);
+    expect(await stored(c.org.id)).toEqual({ tax_rate: '0.0000', delivery_fee: '0.0000', free_delivery_threshold: null });
+    expect((await call(app, 'GET', `/api/v1/organizations/${c.org.id}`, { token: c.owner.token })).body.name).toBe(c.org.name);
+
+    const s = await buildSupplier(app);
+    expectProblem(await patchOrg(s.sales.token, s.org.id, { tax_rate: '5' }), 403);
+    expectProblem(await patchOrg(s.employee.token, s.org.id, { delivery_fee: '5' }), 403);
+    const other = await buildSupplier(app);
+    expectProblem(await patchOrg(other.owner.token, s.org.id, { tax_rate: '5' }), 404);
+    expect(await stored(s.org.id)).toEqual({ tax_rate: '0.0000', delivery_fee: '0.0000', free_delivery_threshold: null });
+  });
+});
+
 describe('members', () => {
   it('owner adds a manager, the manager adds sales; the manager cannot grant owner', async () => {
     const owner = await registerUser(app);

@@ -1,0 +1,205 @@
+import { assertCan, membershipOf, resolveOrganization } from '../../infra/access.js';
+import type { Ctx } from '../../infra/context.js';
+import { conflict, notFound, unprocessable } from '../../infra/errors.js';
+import { formatMoney } from '../../infra/money.js';
+import type { PageResult } from '../../infra/schemas.js';
+import { findOrganization } from '../organizations/index.js';
+import * as repo from './customers.repo.js';
+import type { CreateCustomerInput, CustomerDto, ListCustomersQueryInput, UpdateCustomerInput } from './customers.schemas.js';
+
+/* ---------- shared rules ---------- */
+
+/**
+ * The supplier the caller acts for: `explicitId`, or the only supplier where it holds `permission`;
+ * then checked in that supplier (non-members 404, members without the permission 403). A platform
+ * admin must name the supplier, and it must be one.
+ * @throws 422 at `path` when several suppliers qualify and no id was given; 403 when none does;
+ *   404 when the organization is not the caller's or is not a supplier.
+ */
+async function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): Promise<string> {
+  const supplierId = resolveOrganization(ctx.actor!, 'supplier', permission, explicitId, () =>
+    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
+  );
+  assertCan(ctx.actor, permission, supplierId, 'Supplier');
+  const m = membershipOf(ctx.actor, supplierId);
+  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
+  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
+  if (!m) {
+    // A platform admin: the id must name a supplier.
+    const org = await findOrganization(ctx.db, supplierId);
+    if (!org || org.type !== 'supplier') throw notFound('Supplier');
+  }
+  return supplierId;
+}
+
+/**
+ * Parses `?sort=` (comma separated keys among name and created_at, each optionally prefixed with
+ * `-` for descending; default `name`). Repeated keys count once.
+ * @throws 422 `query/sort` for an unknown or empty key.
+ */
+export function parseCustomerSort(sort: string | undefined): repo.SortTerm[] {
+  if (sort === undefined || sort.trim() === '') return [{ key: 'name', desc: false }];
+  const terms: repo.SortTerm[] = [];
+  for (const raw of sort.split(',')) {
+    const part = raw.trim();
+    const desc = part.startsWith('-');
+    const key = desc ? part.slice(1) : part;
+    if (!Object.hasOwn(repo.SORT_COLUMNS, key)) {
+      throw unprocessable([{ path: 'query/sort', message: `unknown sort key "${part}"; allowed: ${Object.keys(repo.SORT_COLUMNS).join(', ')} (prefix - for descending)` }]);
+    }
+    if (!terms.some((t) => t.key === key)) terms.push({ key: key as repo.SortKey, desc });
+  }
+  return terms;
+}
+
+/** A trimmed name. @throws 422 `body/name` when blank. */
+function trimmedName(name: string): string {
+  const n = name.trim();
+  if (!n) throw unprocessable([{ path: 'body/name', message: 'must not be blank' }]);
+  return n;
+}
+
+/** A trimmed optional text: undefined stays undefined (not given), null or blank becomes null (cleared). */
+const text = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
+
+/** An email as stored: trimmed and lower-cased; null clears it. */
+const normalEmail = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim().toLowerCase());
+
+const emailTaken = (email: string) =>
+  conflict('CUSTOMER_EMAIL_TAKEN', `Another customer of this supplier has the email ${email}`, { email });
+
+/** True when `err` (or its cause) is a unique violation of `constraint`. */
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  for (let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '23505') return e.constraint === undefined || e.constraint === constraint;
+  }
+  return false;
+}
+
+/**
+ * API shape of a customer: money with the supplier's currency's minor digits. `total_spent` is the
+ * sum of `total` of the customer's orders not cancelled, rejected or refunded; `order_count` counts
+ * every order of the customer.
+ */
+export function toCustomerDto(d: repo.CustomerDetail): CustomerDto {
+  const c = d.customer;
+  return {
+    id: c.id,
+    supplier_id: c.supplierId,
+    name: c.name,
+    email: c.email,
+    phone: c.phone,
+    shipping_address: c.shippingAddress,
+    billing_address: c.billingAddress,
+    notes: c.notes,
+    user_id: c.userId,
+    consumer: c.consumerId ? { id: c.consumerId, name: d.consumerName ?? '' } : null,
+    order_count: Number(d.orderCount),
+    total_spent: formatMoney(d.totalSpent ?? '0', d.currency),
+    currency: d.currency,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+/* ---------- use cases ---------- */
+
+/**
+ * Creates a customer record of the caller's supplier (seeds 003, 004: staff record who buys; seed
+ * 004's duplicate email → here 409). The name is trimmed (not blank), the email trimmed and
+ * lower-cased; `user_id` and `consumer` are not set here (they are set when a user or a consumer
+ * organization orders, by `findOrCreateCustomer`).
+ * @throws 403 without `customers:manage` in any supplier; 404 `supplier_id` not the caller's or not a
+ *   supplier; 422 bad input or several suppliers and no `supplier_id`; 409 `CUSTOMER_EMAIL_TAKEN`
+ *   when another customer of the supplier has the email (checked again by the unique index under
+ *   concurrency).
+ */
+export async function createCustomer(ctx: Ctx, input: CreateCustomerInput): Promise<CustomerDto> {
+  const supplierId = await supplierFor(ctx, 'customers:manage', input.supplier_id, 'body/supplier_id');
+  const name = trimmedName(input.name);
+  const email = normalEmail(input.email) ?? null;
+  if (email && (await repo.emailTaken(ctx.db, supplierId, email))) throw emailTaken(email);
+  const row = await repo.insertCustomer(ctx.db, {
+    supplierId,
+    name,
+    email,
+    phone: text(input.phone) ?? null,
+    shippingAddress: text(input.shipping_address) ?? null,
+    billingAddress: text(input.billing_address) ?? null,
+    notes: text(input.notes) ?? null,
+  });
+  // Nothing inserted: a concurrent request took the email between the check and the insert.
+  if (!row) throw emailTaken(email ?? '');
+  return getCustomerDetail(ctx, row.id);
+}
+
+async function getCustomerDetail(ctx: Ctx, id: string): Promise<CustomerDto> {
+  const d = await repo.findCustomerDetail(ctx.db, id);
+  if (!d) throw notFound('Customer');
+  return toCustomerDto(d);
+}
+
+/**
+ * One customer with `order_count` and `total_spent` (decimal string in `currency`, the supplier's),
+ * computed from the orders when read. One query.
+ * @throws 404 unknown, or a customer of a supplier the caller is not a member of; 403 without
+ *   `customers:read` there.
+ */
+export async function getCustomer(ctx: Ctx, id: string): Promise<CustomerDto> {
+  const d = await repo.findCustomerDetail(ctx.db, id);
+  if (!d) throw notFound('Customer');
+  assertCan(ctx.actor, 'customers:read', d.customer.supplierId, 'Customer');
+  return toCustomerDto(d);
+}
+
+/**
+ * The caller's supplier's customers, each with its figures: `q` matches name or email
+ * case-insensitively (wildcards escaped), `sort` among name and created_at (default name). Two
+ * queries whatever the page size.
+ * @throws 403 without `customers:read` in any supplier; 404 `supplier_id` not the caller's; 422 bad
+ *   sort, or several suppliers and no `supplier_id`.
+ */
+export async function listCustomers(ctx: Ctx, q: ListCustomersQueryInput): Promise<PageResult<CustomerDto>> {
+  const sort = parseCustomerSort(q.sort);
+  const supplierId = await supplierFor(ctx, 'customers:read', q.supplier_id, 'query/supplier_id');
+  const { items, total } = await repo.listCustomers(ctx.db, supplierId, { q: q.q?.trim() || undefined, sort, limit: q.limit, offset: q.offset });
+  return { items: items.map(toCustomerDto), total, limit: q.limit, offset: q.offset };
+}
+
+/**
+ * Changes a customer (partial; `null` clears email, phone, addresses and notes). A new email is
+ * lower-cased and must be free among the supplier's customers. `user_id` and `consumer` cannot be
+ * changed. There is no delete: orders point at their customer.
+ * @throws 404 unknown or another supplier's customer; 403 without `customers:manage`; 422 bad input
+ *   (nothing written); 409 `CUSTOMER_EMAIL_TAKEN`.
+ */
+export async function updateCustomer(ctx: Ctx, id: string, input: UpdateCustomerInput): Promise<CustomerDto> {
+  const current = await repo.findCustomerDetail(ctx.db, id);
+  if (!current) throw notFound('Customer');
+  const supplierId = current.customer.supplierId;
+  assertCan(ctx.actor, 'customers:manage', supplierId, 'Customer');
+  // Unknown fields (user_id, consumer, …) are dropped by validation: a body of only those changes nothing.
+  if (Object.values(input).every((v) => v === undefined)) throw unprocessable([{ path: 'body', message: 'must change at least one field' }]);
+  const name = input.name === undefined ? undefined : trimmedName(input.name);
+  const email = normalEmail(input.email);
+  if (email && email !== current.customer.email && (await repo.emailTaken(ctx.db, supplierId, email, id))) throw emailTaken(email);
+  const phone = text(input.phone);
+  const shippingAddress = text(input.shipping_address);
+  const billingAddress = text(input.billing_address);
+  const notes = text(input.notes);
+  try {
+    await repo.updateCustomer(ctx.db, supplierId, id, {
+      ...(name !== undefined && { name }),
+      ...(email !== undefined && { email }),
+      ...(phone !== undefined && { phone }),
+      ...(shippingAddress !== undefined && { shippingAddress }),
+      ...(billingAddress !== undefined && { billingAddress }),
+      ...(notes !== undefined && { notes }),
+    });
+  } catch (err) {
+    // Another request took the email between the check and the update.
+    if (email && isUniqueViolation(err, 'customers_supplier_email_key')) throw emailTaken(email);
+    throw err;
+  }
+  return getCustomerDetail(ctx, id);
+}

@@ -1,0 +1,176 @@
+import { assertCan, membershipOf, resolveOrganization } from '../../infra/access.js';
+import { inTransaction, type Ctx } from '../../infra/context.js';
+import { conflict, notFound, unprocessable } from '../../infra/errors.js';
+import type { PageResult } from '../../infra/schemas.js';
+import { findOrganization, lockOrganization } from '../organizations/index.js';
+import * as repo from './sales-channels.repo.js';
+import type { CreateSalesChannelInput, ListSalesChannelsQueryInput, SalesChannelDto, UpdateSalesChannelInput } from './sales-channels.schemas.js';
+
+/* ---------- shared rules ---------- */
+
+/**
+ * The supplier the caller acts for: `explicitId`, or the only supplier where it holds `permission`;
+ * then checked in that supplier (non-members 404, members without the permission 403). A platform
+ * admin must name the supplier, and it must be one.
+ * @throws 422 at `path` when several suppliers qualify and no id was given; 403 when none does;
+ *   404 when the organization is not the caller's or is not a supplier.
+ */
+async function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): Promise<string> {
+  const supplierId = resolveOrganization(ctx.actor!, 'supplier', permission, explicitId, () =>
+    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
+  );
+  assertCan(ctx.actor, permission, supplierId, 'Supplier');
+  const m = membershipOf(ctx.actor, supplierId);
+  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
+  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
+  if (!m) {
+    const org = await findOrganization(ctx.db, supplierId);
+    if (!org || org.type !== 'supplier') throw notFound('Supplier');
+  }
+  return supplierId;
+}
+
+function trimmedName(name: string): string {
+  const n = name.trim();
+  if (!n) throw unprocessable([{ path: 'body/name', message: 'must not be blank' }]);
+  return n;
+}
+
+const text = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
+
+/** 409 `CHANNEL_NAME_TAKEN`: another channel of the supplier has the name (case-insensitively). */
+const nameTaken = (name: string) => conflict('CHANNEL_NAME_TAKEN', `Another sales channel of this supplier is named "${name}"`, { name });
+/** 409 `DEFAULT_CHANNEL_INACTIVE`: the default channel must stay active. */
+const defaultInactive = () =>
+  conflict('DEFAULT_CHANNEL_INACTIVE', 'The default sales channel must be active: make another channel the default before deactivating this one');
+/** 409 `DEFAULT_CHANNEL_REQUIRED`: a supplier keeps one default channel. */
+const defaultRequired = () =>
+  conflict('DEFAULT_CHANNEL_REQUIRED', 'A supplier always has a default sales channel: make another channel the default instead');
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  for (let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '23505') return e.constraint === undefined || e.constraint === constraint;
+  }
+  return false;
+}
+
+/** API shape of a sales channel. */
+export function toSalesChannelDto(c: repo.SalesChannelRow): SalesChannelDto {
+  return {
+    id: c.id,
+    supplier_id: c.supplierId,
+    name: c.name,
+    kind: c.kind,
+    description: c.description,
+    is_active: c.isActive,
+    is_default: c.isDefault,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+/* ---------- use cases ---------- */
+
+/**
+ * Creates a sales channel of the caller's supplier (seed 003's sales channels; owner or manager).
+ * `kind` defaults to `online`, `is_active` to true. The channel becomes the supplier's default when
+ * `is_default` is true, or, when `is_default` is not given, if the supplier has no default yet and
+ * the channel is active; the previous default stops being one in the same transaction. Channel
+ * writes of one supplier are serialised by a lock on the supplier's row.
+ * @throws 403 without `channels:manage` in any supplier; 404 supplier not the caller's; 422 bad
+ *   input or several suppliers and no `supplier_id`; 409 `CHANNEL_NAME_TAKEN` (case-insensitive),
+ *   `DEFAULT_CHANNEL_INACTIVE` for an inactive default.
+ */
+export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): Promise<SalesChannelDto> {
+  const supplierId = await supplierFor(ctx, 'channels:manage', input.supplier_id, 'body/supplier_id');
+  const name = trimmedName(input.name);
+  const isActive = input.is_active ?? true;
+  if (input.is_default === true && !isActive) throw defaultInactive();
+  return inTransaction(ctx, async (tx) => {
+    await lockOrganization(tx.db, supplierId);
+    if (await repo.channelNameTaken(tx.db, supplierId, name)) throw nameTaken(name);
+    const current = await repo.findDefault(tx.db, supplierId);
+    const makeDefault = input.is_default ?? (!current && isActive);
+    if (makeDefault && current) await repo.unsetDefault(tx.db, supplierId);
+    const row = await repo.insertChannel(tx.db, {
+      supplierId,
+      name,
+      kind: input.kind ?? 'online',
+      description: text(input.description) ?? null,
+      isActive,
+      isDefault: makeDefault,
+    });
+    if (row) return toSalesChannelDto(row);
+    // Nothing inserted: the orders flow created the "Default" channel meanwhile (it takes no lock).
+    if (await repo.channelNameTaken(tx.db, supplierId, name)) throw nameTaken(name);
+    throw conflict('CONCURRENT_UPDATE', 'The supplier\'s default channel was created concurrently; retry the request');
+  });
+}
+
+/**
+ * The caller's supplier's channels, the default first, then by name. The default channel is
+ * ensured first ("Default", kind online, created when the supplier has none yet), so the list
+ * always shows the channel orders without one go to.
+ * @throws 403 without `channels:read` in any supplier; 404 supplier not the caller's; 422 several
+ *   suppliers and no `supplier_id`.
+ */
+export async function listChannels(ctx: Ctx, q: ListSalesChannelsQueryInput): Promise<PageResult<SalesChannelDto>> {
+  const supplierId = await supplierFor(ctx, 'channels:read', q.supplier_id, 'query/supplier_id');
+  await repo.ensureDefaultChannel(ctx.db, supplierId);
+  const { items, total } = await repo.listChannels(ctx.db, supplierId, { isActive: q.is_active, limit: q.limit, offset: q.offset });
+  return { items: items.map(toSalesChannelDto), total, limit: q.limit, offset: q.offset };
+}
+
+/**
+ * One channel. @throws 404 unknown or another supplier's; 403 without `channels:read` there.
+ */
+export async function getChannel(ctx: Ctx, id: string): Promise<SalesChannelDto> {
+  const row = await repo.findChannelById(ctx.db, id);
+  if (!row) throw notFound('Sales channel');
+  assertCan(ctx.actor, 'channels:read', row.supplierId, 'Sales channel');
+  return toSalesChannelDto(row);
+}
+
+/**
+ * Changes a channel (partial). A new name must be free (case-insensitively). `is_default: true`
+ * makes it the default and unsets the previous one in the same transaction; the default cannot be
+ * unset directly (`is_default: false`) nor deactivated, and an inactive channel cannot become the
+ * default unless the same request activates it.
+ * @throws 404 unknown or another supplier's; 403 without `channels:manage`; 422 bad input (nothing
+ *   written); 409 `CHANNEL_NAME_TAKEN`, `DEFAULT_CHANNEL_INACTIVE`, `DEFAULT_CHANNEL_REQUIRED`.
+ */
+export async function updateChannel(ctx: Ctx, id: string, input: UpdateSalesChannelInput): Promise<SalesChannelDto> {
+  const found = await repo.findChannelById(ctx.db, id);
+  if (!found) throw notFound('Sales channel');
+  const supplierId = found.supplierId;
+  assertCan(ctx.actor, 'channels:manage', supplierId, 'Sales channel');
+  // Unknown fields (supplier_id, …) are dropped by validation: a body of only those changes nothing.
+  if (Object.values(input).every((v) => v === undefined)) throw unprocessable([{ path: 'body', message: 'must change at least one field' }]);
+  const name = input.name === undefined ? undefined : trimmedName(input.name);
+  const description = text(input.description);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      await lockOrganization(tx.db, supplierId);
+      const current = await repo.findChannel(tx.db, supplierId, id);
+      if (!current) throw notFound('Sales channel');
+      if (name !== undefined && (await repo.channelNameTaken(tx.db, supplierId, name, id))) throw nameTaken(name);
+      if (current.isDefault && input.is_default === false) throw defaultRequired();
+      const isActive = input.is_active ?? current.isActive;
+      const isDefault = input.is_default ?? current.isDefault;
+      if (isDefault && !isActive) throw defaultInactive();
+      if (isDefault && !current.isDefault) await repo.unsetDefault(tx.db, supplierId);
+      const row = await repo.updateChannel(tx.db, supplierId, id, {
+        ...(name !== undefined && { name }),
+        ...(input.kind !== undefined && { kind: input.kind }),
+        ...(description !== undefined && { description }),
+        isActive,
+        isDefault,
+      });
+      if (!row) throw notFound('Sales channel');
+      return toSalesChannelDto(row);
+    });
+  } catch (err) {
+    if (name !== undefined && isUniqueViolation(err, 'sales_channels_supplier_name_key')) throw nameTaken(name);
+    throw err;
+  }
+}
