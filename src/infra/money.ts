@@ -3,16 +3,27 @@ import { AppError } from './errors.js';
 
 Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 
-/** Minor digits of an ISO 4217 currency (KZT 2, JPY 0, …), from the platform's Intl data. */
-export function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+const digitsCache = new Map<string, number>();
+
+/**
+ * Minor digits of an ISO 4217 currency (KZT 2, JPY 0, …), from the platform's Intl data. Cached
+ * per code: building an `Intl.NumberFormat` costs tens of microseconds, and every amount of every
+ * response is formatted through here.
+ */
+export function minorDigits(currency: string): number {
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    // Only codes the platform knows are kept, so arbitrary input cannot grow the cache.
+    if (isCurrency(currency)) digitsCache.set(currency, digits);
+  }
+  return digits;
+}
 
 /** True when `currency` is an ISO 4217 code the platform's ICU data knows (`XYZ` is not). */
 export function isCurrency(currency: string): boolean {
