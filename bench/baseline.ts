@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The benchmark's BASELINE: a bare Fastify + `pg` server that does, for each benchmarked request,
  * the same database work as Agora — the same SQL statements, in the same order, in the same
@@ -64,10 +65,11 @@ function catalogWhere(v: Viewer, f: { search?: string; categoryId?: string }, pa
   ];
   if (!v.all) {
     const visible = [`organizations.catalog_visibility = ${p('public')}`];
-    if (v.supplierIds.length) visible.push(`products.supplier_id in (${v.supplierIds.map(p).join(', ')})`);
+    // One array parameter each, as Agora sends them (statement text independent of the count).
+    if (v.supplierIds.length) visible.push(`products.supplier_id = any(${p(v.supplierIds)}::uuid[])`);
     if (v.consumerIds.length) {
       visible.push(`exists (select 1 from links where links.supplier_id = products.supplier_id and links.status = ${p('accepted')}
-                      and links.consumer_id in (${v.consumerIds.map(p).join(', ')}))`);
+                      and links.consumer_id = any(${p(v.consumerIds)}::uuid[]))`);
     }
     conditions.push(`(${visible.join(' or ')})`);
   }
@@ -92,8 +94,8 @@ function catalogPageSql(v: Viewer, f: { search?: string; categoryId?: string }, 
     order = `ts_rank_cd(products.search_vector, to_tsquery('simple', $${params.length})) desc, products.id desc`;
   }
   params.push(limit);
-  // Drizzle leaves out OFFSET 0.
-  const tail = offset > 0 ? `limit $${params.length} offset $${params.push(offset)}` : `limit $${params.length}`;
+  // Agora binds limit and offset as parameters of its prepared statement (OFFSET 0 included).
+  const tail = `limit $${params.length} offset $${params.push(offset)}`;
   const text = `
     select ${CATALOG_PRODUCT_COLUMNS}, organizations.name as supplier_name,
       (select coalesce(sum(sl.on_hand - sl.reserved), 0)::int
@@ -209,6 +211,19 @@ const pool = new pg.Pool({
 });
 pool.on('error', () => undefined);
 
+/**
+ * A named (prepared) statement, for exactly the statements Agora prepares (src/infra/db/prepared.ts):
+ * the actor, the order reads, and the catalog page and count (named per statement text, as Agora
+ * names them per shape). PostgreSQL then parses and plans each once per connection, for both servers.
+ */
+const named = (name: string, text: string, values: unknown[]) => ({ name, text, values });
+const textKeys = new Map<string, string>();
+const textKey = (text: string) => {
+  let k = textKeys.get(text);
+  if (!k) textKeys.set(text, (k = createHash('sha1').update(text).digest('hex').slice(0, 16)));
+  return k;
+};
+
 const verify = createVerifier({
   key: process.env.JWT_SECRET ?? '',
   algorithms: ['HS256'],
@@ -266,7 +281,7 @@ async function authenticate(header: string | undefined): Promise<Actor> {
     throw new HttpError(401, 'INVALID_TOKEN');
   }
   if (claims.typ !== 'access' || !claims.sub || !UUID_RE.test(claims.sub)) throw new HttpError(401, 'INVALID_TOKEN');
-  const { rows } = await pool.query(SQL_ACTOR, [claims.sub]);
+  const { rows } = await pool.query(named('auth_load_actor', SQL_ACTOR, [claims.sub]));
   const row = rows[0];
   if (!row) throw new HttpError(401, 'INVALID_TOKEN');
   if (!row.is_active) throw new HttpError(403, 'USER_INACTIVE');
@@ -425,7 +440,10 @@ app.get('/api/v1/catalog/products', async (req, reply) => {
   const f = { search, categoryId: q.category_id };
   const page = catalogPageSql(viewer, f, limit, offset);
   const count = catalogCountSql(viewer, f);
-  const [items, total] = await Promise.all([pool.query(page.text, page.params), pool.query(count.text, count.params)]);
+  const [items, total] = await Promise.all([
+    pool.query(named(`catalog_page_${textKey(page.text)}`, page.text, page.params)),
+    pool.query(named(`catalog_count_${textKey(count.text)}`, count.text, count.params)),
+  ]);
   return json(reply, 200, { items: items.rows.map(catalogItem), total: Number(total.rows[0].total), limit, offset });
 });
 
@@ -434,14 +452,14 @@ app.get('/api/v1/orders/:id', async (req, reply) => {
   const actor = await authenticate(req.headers.authorization);
   const { id } = req.params as { id: string };
   if (!UUID_RE.test(id)) throw new HttpError(422, 'VALIDATION_FAILED');
-  const o = (await pool.query(SQL_ORDER, [id])).rows[0];
+  const o = (await pool.query(named('orders_find_by_id', SQL_ORDER, [id]))).rows[0];
   const visible = o && (o.placed_by === actor.userId || can(actor, 'orders:read', o.supplier_id) || (o.consumer_id !== null && can(actor, 'orders:read', o.consumer_id)));
   if (!visible) throw new HttpError(404, 'NOT_FOUND');
   const staffStock = can(actor, 'inventory:read', o.supplier_id);
   const [lines, history, movements] = await Promise.all([
-    pool.query(SQL_ORDER_LINES, [id]),
-    pool.query(SQL_ORDER_HISTORY, [id]),
-    staffStock ? pool.query(SQL_ORDER_MOVEMENTS, [id]) : undefined,
+    pool.query(named('orders_lines_by_order', SQL_ORDER_LINES, [id])),
+    pool.query(named('orders_history_by_order', SQL_ORDER_HISTORY, [id])),
+    staffStock ? pool.query(named('inventory_movements_by_order', SQL_ORDER_MOVEMENTS, [id])) : undefined,
   ]);
   return json(reply, 200, orderDto(o, lines.rows, history.rows, movements?.rows));
 });
@@ -502,7 +520,7 @@ app.post('/api/v1/orders', async (req, reply) => {
     const lineParams = lines.flatMap((l, i) => [uuidv7(), orderId, l.productId, l.sku, l.name, l.unitPrice, l.quantity, s4(lineTotals[i])]);
     const insertedLines = (await client.query(SQL_PLACE_INSERT_LINES(lines.length), lineParams)).rows;
     const history = (await client.query(SQL_PLACE_INSERT_HISTORY, [uuidv7(), orderId, null, 'pending', actor.userId])).rows;
-    const order = (await client.query(SQL_ORDER, [orderId])).rows[0];
+    const order = (await client.query(named('orders_find_by_id', SQL_ORDER, [orderId]))).rows[0];
 
     // Reservations in product-id order, each conditional (no oversell, no deadlock).
     const sorted = [...lines].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));

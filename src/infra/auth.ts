@@ -1,10 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { can, type Actor, type ActorMembership } from './access.js';
 import type { Ctx } from './context.js';
-import { queryRows, type Database, type Db } from './db/client.js';
+import type { Database, Db } from './db/client.js';
+import { prepared } from './db/prepared.js';
+import { users } from './db/schema.js';
 import { forbidden, unauthorized } from './errors.js';
 import type { AccessTokens } from './tokens.js';
 
@@ -33,20 +35,28 @@ declare module 'fastify' {
  * @throws 403 `USER_INACTIVE` when the user is deactivated.
  */
 export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
-  const rows = await queryRows<{
-    id: string; email: string; is_active: boolean; memberships: ActorMembership[] | null; platform: string[][] | null;
-  }>(db, sql`
-    select u.id, u.email, u.is_active,
-      (select json_agg(json_build_object('organizationId', m.organization_id, 'organizationType', o.type,
+  // Prepared: this runs on every authenticated request. Columns of the outer row are written
+  // table-qualified: inside the subqueries a bare "id" would bind to the inner tables.
+  const query = prepared(db, 'auth_load_actor', (d, name) =>
+    d
+      .select({
+        id: users.id,
+        email: users.email,
+        isActive: users.isActive,
+        memberships: sql<ActorMembership[] | null>`(select json_agg(json_build_object('organizationId', m.organization_id, 'organizationType', o.type,
                                          'role', r.key, 'permissions', r.permissions) order by m.created_at, m.id)
          from memberships m join roles r on r.id = m.role_id join organizations o on o.id = m.organization_id
-        where m.user_id = u.id and o.is_active) as memberships,
-      (select json_agg(r.permissions) from platform_role_assignments pa join roles r on r.id = pa.role_id
-        where pa.user_id = u.id) as platform
-    from users u where u.id = ${userId}`);
-  const row = rows[0];
+        where m.user_id = "users"."id" and o.is_active)`,
+        platform: sql<string[][] | null>`(select json_agg(r.permissions) from platform_role_assignments pa join roles r on r.id = pa.role_id
+        where pa.user_id = "users"."id")`,
+      })
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare(name),
+  );
+  const [row] = await query.execute({ id: userId });
   if (!row) return null;
-  if (!row.is_active) throw forbidden('This user account is inactive', 'USER_INACTIVE');
+  if (!row.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
   return {
     userId: row.id,
     email: row.email,

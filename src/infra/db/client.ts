@@ -8,6 +8,7 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { registerRootDb } from './prepared.js';
 import pg from 'pg';
 import * as schema from './schema.js';
 
@@ -100,6 +101,7 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
       throw err;
     }
     const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
+    registerRootDb(db);
     return {
       db,
       kind: 'pglite',
@@ -119,6 +121,7 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = drizzleNodePg(pool, { schema, logger }) as unknown as Db;
+  registerRootDb(db);
   return {
     db,
     kind: 'postgres',

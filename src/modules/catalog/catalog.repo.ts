@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, exists, getTableColumns, ilike, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../infra/db/client.js';
+import { prepared } from '../../infra/db/prepared.js';
 import { stockLevels, stockLocations } from '../inventory/index.js';
 import { links } from '../links/index.js';
 import { organizations } from '../organizations/index.js';
@@ -264,18 +266,24 @@ export interface Viewer {
   supplierIds: string[];
 }
 
-/** The visibility rule as SQL on a supplier id column, evaluated by the database (never ids sent back). */
-function visibleSupplier(db: Db, viewer: Viewer, supplierId: PgColumn): SQL {
+/**
+ * The visibility rule as SQL on a supplier id column, evaluated by the database (never ids loaded
+ * and sent back). The viewer's own supplier ids and consumer ids travel as one array parameter
+ * each (`= any($n::uuid[])`), so the statement text does not depend on how many there are.
+ */
+function visibleSupplier(db: Db, viewer: Viewer, supplierId: PgColumn, ids: { supplierIds: unknown; consumerIds: unknown } = viewer): SQL {
   if (viewer.all) return sql`true`;
+  // An array inside sql`` would be spread into a list of parameters: pass it as ONE parameter.
+  const one = (v: unknown) => (Array.isArray(v) ? sql.param(v) : v);
   return or(
     eq(organizations.catalogVisibility, 'public'),
-    viewer.supplierIds.length > 0 ? inArray(supplierId, viewer.supplierIds) : undefined,
+    viewer.supplierIds.length > 0 ? sql`${supplierId} = any(${one(ids.supplierIds)}::uuid[])` : undefined,
     viewer.consumerIds.length > 0
       ? exists(
           db
             .select({ one: sql`1` })
             .from(links)
-            .where(and(eq(links.supplierId, supplierId), eq(links.status, 'accepted'), inArray(links.consumerId, viewer.consumerIds))),
+            .where(and(eq(links.supplierId, supplierId), eq(links.status, 'accepted'), sql`${links.consumerId} = any(${one(ids.consumerIds)}::uuid[])`)),
         )
       : undefined,
   )!;
@@ -320,13 +328,49 @@ const catalogPage = (db: Db, where: SQL | undefined, f: ProductFilter, page: { s
  * A catalog page over every supplier the viewer may see, and the total: two queries whatever the
  * page size or the number of suppliers. `available` and `in_stock` count active locations (only
  * `locationId` when given: an unknown or inactive location holds nothing).
+ *
+ * Both statements are prepared per *shape* (which filters are present, the sort, which kinds of
+ * visibility the viewer has), with every value a placeholder: this is the busiest read of a store,
+ * and building its SQL with Drizzle on every request cost more CPU than the rest of the request
+ * (bench/RESULTS.md). At most a few hundred shapes exist; `prepared` stops caching beyond its cap.
  */
 export async function listCatalog(db: Db, viewer: Viewer, f: ProductFilter, page: { sort: SortTerm[]; limit: number; offset: number }) {
-  const where = and(listable, visibleSupplier(db, viewer, products.supplierId), catalogConditions(f));
-  const [items, [{ total }]] = await Promise.all([
-    catalogPage(db, where, f, page),
-    db.select({ total: count() }).from(products).innerJoin(organizations, eq(organizations.id, products.supplierId)).where(where),
+  const shape = JSON.stringify([
+    viewer.all, viewer.supplierIds.length > 0, viewer.consumerIds.length > 0,
+    f.search === undefined ? 0 : f.search === null ? 1 : 2, !!f.categoryId, f.minPrice !== undefined, f.maxPrice !== undefined,
+    f.inStock ?? null, !!f.locationId, page.sort,
   ]);
+  const key = createHash('sha1').update(shape).digest('hex').slice(0, 16);
+  const ph = (name: string) => sql.placeholder(name) as unknown as string;
+  const pf: ProductFilter = {
+    search: f.search ? ph('search') : f.search,
+    categoryId: f.categoryId ? ph('category') : undefined,
+    minPrice: f.minPrice !== undefined ? ph('min') : undefined,
+    maxPrice: f.maxPrice !== undefined ? ph('max') : undefined,
+    inStock: f.inStock,
+    locationId: f.locationId ? ph('location') : undefined,
+  };
+  const ids = { supplierIds: sql.placeholder('suppliers'), consumerIds: sql.placeholder('consumers') };
+  const where = (d: Db) => and(listable, visibleSupplier(d, viewer, products.supplierId, ids), catalogConditions(pf));
+  const values = {
+    search: f.search, category: f.categoryId, min: f.minPrice, max: f.maxPrice, location: f.locationId,
+    suppliers: viewer.supplierIds, consumers: viewer.consumerIds, limit: page.limit, offset: page.offset,
+  };
+  const pageQuery = prepared(db, `catalog_page_${key}`, (d, name) =>
+    d
+      .select(catalogColumns(pf.locationId))
+      .from(products)
+      .innerJoin(organizations, eq(organizations.id, products.supplierId))
+      .where(where(d))
+      .orderBy(...orderBy(page.sort, pf.search))
+      .limit(sql.placeholder('limit') as unknown as number)
+      .offset(sql.placeholder('offset') as unknown as number)
+      .prepare(name),
+  );
+  const countQuery = prepared(db, `catalog_count_${key}`, (d, name) =>
+    d.select({ total: count() }).from(products).innerJoin(organizations, eq(organizations.id, products.supplierId)).where(where(d)).prepare(name),
+  );
+  const [items, [{ total }]] = await Promise.all([pageQuery.execute(values), countQuery.execute(values)]);
   return { items: items as CatalogRow[], total };
 }
 

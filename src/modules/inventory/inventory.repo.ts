@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../infra/db/client.js';
+import { prepared } from '../../infra/db/prepared.js';
 import { products } from '../catalog/index.js';
 import { stockLevels, stockLocations, stockMovements, type LocationKind, type MovementReason } from './inventory.tables.js';
 
@@ -348,5 +349,7 @@ export async function listMovements(db: Db, supplierId: string, f: MovementFilte
 }
 
 /** An order's stock movements (reservation, sale, release), oldest first. One query. */
-export const listOrderMovements = (db: Db, orderId: string) =>
-  db.select().from(stockMovements).where(eq(stockMovements.orderId, orderId)).orderBy(asc(stockMovements.createdAt), asc(stockMovements.id));
+export const listOrderMovements = (db: Db, orderId: string): Promise<MovementRow[]> =>
+  prepared(db, 'inventory_movements_by_order', (d, name) =>
+    d.select().from(stockMovements).where(eq(stockMovements.orderId, sql.placeholder('id'))).orderBy(asc(stockMovements.createdAt), asc(stockMovements.id)).prepare(name),
+  ).execute({ id: orderId });

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../infra/db/client.js';
+import { prepared } from '../../infra/db/prepared.js';
 import { customers } from '../customers/index.js';
 import { organizations } from '../organizations/index.js';
 import { salesChannels } from '../sales-channels/index.js';
@@ -93,19 +94,26 @@ export const insertLines = (db: Db, rows: (typeof orderLines.$inferInsert)[]) =>
 export const insertHistory = async (db: Db, row: typeof orderStatusHistory.$inferInsert) =>
   (await db.insert(orderStatusHistory).values(row).returning())[0];
 
-/** One order with its parties' names, whatever the caller may see (the service checks). */
+const byId = sql.placeholder('id');
+
+/** One order with its parties' names, whatever the caller may see (the service checks). Prepared. */
 export async function findOrder(db: Db, id: string): Promise<OrderWithParties | undefined> {
-  const [row] = await selectWithParties(db).where(eq(orders.id, id));
+  const query = prepared(db, 'orders_find_by_id', (d, name) => selectWithParties(d).where(eq(orders.id, byId)).prepare(name));
+  const [row] = await query.execute({ id });
   return row ? flatten(row) : undefined;
 }
 
-/** An order's lines in the order they were placed. */
-export const findLines = (db: Db, orderId: string) =>
-  db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.createdAt), asc(orderLines.id));
+/** An order's lines in the order they were placed. Prepared. */
+export const findLines = (db: Db, orderId: string): Promise<OrderLineRow[]> =>
+  prepared(db, 'orders_lines_by_order', (d, name) =>
+    d.select().from(orderLines).where(eq(orderLines.orderId, byId)).orderBy(asc(orderLines.createdAt), asc(orderLines.id)).prepare(name),
+  ).execute({ id: orderId });
 
-/** An order's status history, oldest first. */
-export const findHistory = (db: Db, orderId: string) =>
-  db.select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, orderId)).orderBy(asc(orderStatusHistory.createdAt), asc(orderStatusHistory.id));
+/** An order's status history, oldest first. Prepared. */
+export const findHistory = (db: Db, orderId: string): Promise<StatusHistoryRow[]> =>
+  prepared(db, 'orders_history_by_order', (d, name) =>
+    d.select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, byId)).orderBy(asc(orderStatusHistory.createdAt), asc(orderStatusHistory.id)).prepare(name),
+  ).execute({ id: orderId });
 
 /** Filters of an order list; all optional, combined with AND. */
 export interface OrderFilter {
