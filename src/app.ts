@@ -46,6 +46,8 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // A SKU (≤ 100 characters) in a path, percent-encoded UTF-8, takes up to 300 (default 100).
+    maxParamLength: 320,
     frameworkErrors,
     // A hop count is valid at run time (proxy-addr), though Fastify's types omit it.
     trustProxy: config.trustProxy as boolean | string[],

@@ -47,8 +47,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags, summary: 'One product by SKU (not archived), with stock',
       description: 'Seed 003\'s product by SKU. `supplier_id` is needed only when you belong to several suppliers (422 otherwise). '
-        + 'Another supplier\'s SKU, an archived product or an unknown SKU answer 404. URL-encode a SKU holding `/`; '
-        + 'the router caps a path parameter at 100 encoded characters (414 `URI_TOO_LONG` beyond).',
+        + 'Another supplier\'s SKU, an archived product or an unknown SKU answer 404. URL-encode a SKU holding `/`. '
+        + 'A SKU over 100 characters is 422; a path parameter over 320 encoded characters is 414 `URI_TOO_LONG`.',
       params: BySkuParams, querystring: BySkuQuery, response: { 200: Product, ...problems(401, 403, 404, 414, 422) },
     },
     config: { permission: 'products:read' },

@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../../infra/context.js';
 import type { Decimal } from '../../infra/money.js';
-import { ensureDefaultLocation } from '../inventory/index.js';
+import { ensureDefaultLocation, lockSupplierLocations } from '../inventory/index.js';
 import { readHeader, RowReader, type AmountCache } from './imports.csv.js';
 import { widthMatches, type ImportHandler } from './imports.job.js';
 import * as repo from './imports.repo.js';
@@ -103,8 +103,10 @@ export const importProducts: ImportHandler = async (tx: Ctx, job) => {
   // Locations of the header: found by name (case-insensitively), else created as branches.
   const locationIds: (string | undefined)[] = header.locations.map(() => undefined);
   if (header.locations.length > 0) {
-    // The default location exists first, so that its name ("Main warehouse") finds it.
+    // The default location exists first, so that its name ("Main warehouse") finds it; the
+    // supplier's location lock then keeps concurrent location writes out until we commit.
     await ensureDefaultLocation(tx, job.supplierId);
+    await lockSupplierLocations(tx.db, job.supplierId);
     const all = await repo.listLocations(tx.db, job.supplierId);
     header.locations.forEach((name, i) => {
       const found = all.find((l) => l.name.toLowerCase() === name.toLowerCase());

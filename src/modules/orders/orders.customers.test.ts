@@ -110,7 +110,7 @@ describe('staff orders (seeds 003, 004)', () => {
     expect(first).toMatchObject({
       source: 'staff', placed_by: s.sales.id, consumer: null, fulfilment: 'delivery',
       customer: { name: 'Dana Levi', email: email.toLowerCase() }, channel: { name: 'Default' },
-      shipping_address: '1 Herzl St, Tel Aviv', billing_address: null, total: '20.00', tax_rate: '0',
+      shipping_address: '1 Herzl St, Tel Aviv', billing_address: null, total: '20.00', tax_rate: '0.00',
     });
     expect(first.status_history[0]).toMatchObject({ to_status: 'pending', actor_id: s.sales.id });
 
@@ -311,7 +311,7 @@ describe('totals: tax and delivery fee through the API (issue item 6, seed 002)'
 
     // 149.99: 17% = 25.4983 → 25.50; below 150 → fee 30.
     const a = await buy(under.id);
-    expect(a).toMatchObject({ currency: 'ILS', subtotal: '149.99', tax_rate: '17', tax_total: '25.50', shipping_total: '30.00', discount_total: '0.00', total: '205.49' });
+    expect(a).toMatchObject({ currency: 'ILS', subtotal: '149.99', tax_rate: '17.00', tax_total: '25.50', shipping_total: '30.00', discount_total: '0.00', total: '205.49' });
     // Exactly 150.00 → free delivery.
     const b = await buy(exact.id);
     expect(b).toMatchObject({ subtotal: '150.00', tax_total: '25.50', shipping_total: '0.00', total: '175.50' });
@@ -326,9 +326,9 @@ describe('totals: tax and delivery fee through the API (issue item 6, seed 002)'
     // The order keeps the rate and amounts it was placed with.
     await settings(s.org.id, { taxRate: '18', deliveryFee: '35', threshold: null });
     const again = await call(app, 'GET', `/api/v1/orders/${a.id}`, { token: shopper.token });
-    expect(again.body).toMatchObject({ tax_rate: '17', tax_total: '25.50', shipping_total: '30.00', total: '205.49' });
+    expect(again.body).toMatchObject({ tax_rate: '17.00', tax_total: '25.50', shipping_total: '30.00', total: '205.49' });
     const e = await buy(exact.id);
-    expect(e).toMatchObject({ tax_rate: '18', tax_total: '27.00', shipping_total: '35.00', total: '212.00' });
+    expect(e).toMatchObject({ tax_rate: '18.00', tax_total: '27.00', shipping_total: '35.00', total: '212.00' });
   });
 
   it('rounds the tax to whole units for JPY and stores fractional rates', async () => {
@@ -337,7 +337,7 @@ describe('totals: tax and delivery fee through the API (issue item 6, seed 002)'
     const p = await product(s, { price: '105' });
     const shopper = await registerUser(app);
     const o = await placeOk(shopper.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
-    expect(o).toMatchObject({ currency: 'JPY', subtotal: '105', tax_rate: '10', tax_total: '11', shipping_total: '0', total: '116' });
+    expect(o).toMatchObject({ currency: 'JPY', subtotal: '105', tax_rate: '10.00', tax_total: '11', shipping_total: '0', total: '116' });
     await settings(s.org.id, { taxRate: '7.25' });
     const f = await placeOk(shopper.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 2 }] });
     // 7.25% of 210 = 15.225 → 15.

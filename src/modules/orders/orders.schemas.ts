@@ -77,7 +77,7 @@ const orderFields = {
   billing_address: Nullable(Type.String()),
   currency: Type.String({ description: 'ISO 4217, the supplier\'s currency' }),
   subtotal: Money,
-  tax_rate: Type.String({ description: 'Tax in percent of subtotal − discount as applied at placement, e.g. "17" or "7.25"' }),
+  tax_rate: Type.String({ description: 'Tax in percent of subtotal − discount as applied at placement, shown like the supplier setting with 2 to 4 decimals, e.g. "17.00" or "7.25"' }),
   tax_total: Money,
   shipping_total: Money,
   discount_total: Money,

@@ -2,12 +2,13 @@ import { assertCan, can, isPlatformAllowed, membershipOf, permits, type Actor } 
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import type { Db } from '../../infra/db/client.js';
 import { conflict, forbidden, invalidTransition, notFound, unauthorized, unprocessable, type FieldError } from '../../infra/errors.js';
-import { Decimal, formatMoney } from '../../infra/money.js';
+import { formatMoney } from '../../infra/money.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findProductRow } from '../catalog/index.js';
 import { findCustomer } from '../customers/index.js';
 import { deductStock, listOrderMovements, releaseStock, type MovementRow } from '../inventory/index.js';
+import { formatTaxRate } from '../organizations/index.js';
 import * as repo from './orders.repo.js';
 import { computeTotals, stockEffect, transitionRule, type OrderTotals } from './orders.rules.js';
 import type {
@@ -18,7 +19,8 @@ import type { FulfilmentType, OrderSource, OrderStatus, StockState } from './ord
 type OrderHead = repo.OrderWithParties;
 
 /** A percentage as stored (`numeric(7,4)`) → its shortest decimal string: "17.0000" → "17", "7.2500" → "7.25". */
-export const formatRate = (rate: string) => new Decimal(rate).toFixed();
+/** An order's tax rate as the API shows it: the same form as the supplier setting ("17.00"). */
+export const formatRate = (rate: string) => formatTaxRate(rate);
 
 function orderFields(o: OrderHead) {
   const m = (v: string) => formatMoney(v, o.currency);
