@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { assertCan, can, isPlatformAllowed, membershipOf, permits, resolveOrganization } from '../../infra/access.js';
+import { assertCan, can, isPlatformAllowed, membershipOf, permits } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../infra/errors.js';
 import { Decimal, formatMoney, parseMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { recordInitialStock } from '../inventory/index.js';
-import { findOrganization, slugify } from '../organizations/index.js';
+import { findOrganization, resolveSupplier, slugify } from '../organizations/index.js';
 import * as repo from './catalog.repo.js';
 import type {
   CatalogProductDto, CatalogQueryInput, CategoryDetailDto, CategoryDto, CategoryNodeDto, CreateCategoryInput, CreateProductInput,
@@ -80,21 +80,6 @@ function assertSupplierVisible(v: repo.SupplierVisibility | undefined): void {
   if (!v.visible) throw forbidden('This supplier shows its catalog only to consumers with an accepted link', 'NO_ACCEPTED_LINK');
 }
 
-/**
- * The supplier an actor acts for: `explicitId`, or the only supplier where it holds `permission`,
- * then checked with `assertCan` (non-members 404, members without the permission 403).
- * @throws 422 at `path` when several suppliers qualify and no id was given; 403 when none does.
- */
-function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): string {
-  const supplierId = resolveOrganization(ctx.actor!, 'supplier', permission, explicitId, () =>
-    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
-  );
-  assertCan(ctx.actor, permission, supplierId, 'Supplier');
-  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
-  const m = membershipOf(ctx.actor, supplierId);
-  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
-  return supplierId;
-}
 
 /** The supplier row for writes (currency), checked to be an active supplier. @throws 404. */
 async function loadSupplier(ctx: Ctx, supplierId: string) {
@@ -174,7 +159,7 @@ export function toProductDto(p: repo.ProductRow, stock: { onHand: number; reserv
  *   409 `SKU_TAKEN` when a product not archived of the supplier has the SKU.
  */
 export async function createProduct(ctx: Ctx, input: CreateProductInput): Promise<ProductDto> {
-  const supplierId = supplierFor(ctx, 'products:manage', input.supplier_id, 'body/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'products:manage', input.supplier_id, 'body/supplier_id');
   const supplier = await loadSupplier(ctx, supplierId);
   const sku = trimmedSku(input.sku);
   const price = parseMoney(input.price, supplier.currency, 'body/price');
@@ -296,7 +281,7 @@ export async function archiveProduct(ctx: Ctx, id: string): Promise<void> {
 export async function listProducts(ctx: Ctx, q: ListProductsQueryInput): Promise<PageResult<ProductDto>> {
   const filter = { ...productFilter(q), isActive: q.is_active, createdBy: q.created_by };
   const sort = parseSort(q.sort, STAFF_SORT_KEYS, typeof filter.search === 'string');
-  const supplierId = supplierFor(ctx, 'products:read', q.supplier_id, 'query/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'products:read', q.supplier_id, 'query/supplier_id');
   const { items, total, locationOk, categoryOk } = await repo.listProducts(ctx.db, supplierId, filter, { sort, limit: q.limit, offset: q.offset });
   const errors = [
     ...(locationOk ? [] : [{ path: 'query/location_id', message: 'must be a stock location of the supplier' }]),
@@ -314,7 +299,7 @@ export async function listProducts(ctx: Ctx, q: ListProductsQueryInput): Promise
  *   caller's; 403 without the permission; 422 several suppliers and no `supplier_id`.
  */
 export async function getProductBySku(ctx: Ctx, sku: string, q: { supplier_id?: string }): Promise<ProductDto> {
-  const supplierId = supplierFor(ctx, 'products:read', q.supplier_id, 'query/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'products:read', q.supplier_id, 'query/supplier_id');
   const wanted = sku.trim();
   const found = wanted ? await repo.findProductBySku(ctx.db, supplierId, wanted) : undefined;
   if (!found) throw notFound('Product');
@@ -439,7 +424,7 @@ const isCategoryStaff = (ctx: Ctx, supplierId: string) =>
  *   or several suppliers and no `supplier_id`; 409 `SLUG_TAKEN` when the supplier has the slug.
  */
 export async function createCategory(ctx: Ctx, input: CreateCategoryInput): Promise<CategoryDto> {
-  const supplierId = supplierFor(ctx, 'categories:manage', input.supplier_id, 'body/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'categories:manage', input.supplier_id, 'body/supplier_id');
   await loadSupplier(ctx, supplierId);
   const slug = input.slug ?? defaultSlug(input.name);
   assertSlug(slug, 'body/slug');

@@ -1,36 +1,14 @@
-import { assertCan, membershipOf, resolveOrganization } from '../../infra/access.js';
+import { assertCan } from '../../infra/access.js';
 import type { Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization } from '../organizations/index.js';
+import { resolveSupplier } from '../organizations/index.js';
 import * as repo from './customers.repo.js';
 import type { CreateCustomerInput, CustomerDto, ListCustomersQueryInput, UpdateCustomerInput } from './customers.schemas.js';
 
 /* ---------- shared rules ---------- */
 
-/**
- * The supplier the caller acts for: `explicitId`, or the only supplier where it holds `permission`;
- * then checked in that supplier (non-members 404, members without the permission 403). A platform
- * admin must name the supplier, and it must be one.
- * @throws 422 at `path` when several suppliers qualify and no id was given; 403 when none does;
- *   404 when the organization is not the caller's or is not a supplier.
- */
-async function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): Promise<string> {
-  const supplierId = resolveOrganization(ctx.actor!, 'supplier', permission, explicitId, () =>
-    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
-  );
-  assertCan(ctx.actor, permission, supplierId, 'Supplier');
-  const m = membershipOf(ctx.actor, supplierId);
-  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
-  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
-  if (!m) {
-    // A platform admin: the id must name a supplier.
-    const org = await findOrganization(ctx.db, supplierId);
-    if (!org || org.type !== 'supplier') throw notFound('Supplier');
-  }
-  return supplierId;
-}
 
 /**
  * Parses `?sort=` (comma separated keys among name and created_at, each optionally prefixed with
@@ -115,7 +93,7 @@ export function toCustomerDto(d: repo.CustomerDetail): CustomerDto {
  *   concurrency).
  */
 export async function createCustomer(ctx: Ctx, input: CreateCustomerInput): Promise<CustomerDto> {
-  const supplierId = await supplierFor(ctx, 'customers:manage', input.supplier_id, 'body/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'customers:manage', input.supplier_id, 'body/supplier_id');
   const name = trimmedName(input.name);
   const email = normalEmail(input.email) ?? null;
   if (email && (await repo.emailTaken(ctx.db, supplierId, email))) throw emailTaken(email);
@@ -161,7 +139,7 @@ export async function getCustomer(ctx: Ctx, id: string): Promise<CustomerDto> {
  */
 export async function listCustomers(ctx: Ctx, q: ListCustomersQueryInput): Promise<PageResult<CustomerDto>> {
   const sort = parseCustomerSort(q.sort);
-  const supplierId = await supplierFor(ctx, 'customers:read', q.supplier_id, 'query/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'customers:read', q.supplier_id, 'query/supplier_id');
   const { items, total } = await repo.listCustomers(ctx.db, supplierId, { q: q.q?.trim() || undefined, sort, limit: q.limit, offset: q.offset });
   return { items: items.map(toCustomerDto), total, limit: q.limit, offset: q.offset };
 }

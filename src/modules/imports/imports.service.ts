@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { v7 as uuidv7 } from 'uuid';
-import { assertCan, membershipOf, resolveOrganization, type Actor } from '../../infra/access.js';
+import { assertCan, type Actor } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import { AppError, notFound, unauthorized, unprocessable } from '../../infra/errors.js';
+import { AppError, notFound } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization } from '../organizations/index.js';
+import { findOrganization, resolveSupplier } from '../organizations/index.js';
 import { importCategories } from './imports.categories.js';
 import { Problems, readCsv } from './imports.csv.js';
 import type { ImportHandler, ImportJob } from './imports.job.js';
@@ -40,18 +40,11 @@ const HANDLERS: Record<ImportKind, ImportHandler> = {
 class FileRejected extends Error {}
 
 /**
- * The supplier an actor acts for: `explicitId`, or the only supplier where it holds `permission`,
- * checked with `assertCan` (non-members 404, members without the permission 403), and loaded (404
- * when it is not an active supplier).
- * @throws 422 at `path` when several suppliers qualify and no id was given; 403 when none does.
+ * The supplier an import or export acts for (`resolveSupplier`), loaded: 404 when it is not an
+ * active supplier (its currency prices every amount of the file).
  */
 async function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string) {
-  if (!ctx.actor) throw unauthorized();
-  const supplierId = resolveOrganization(ctx.actor, 'supplier', permission, explicitId, () =>
-    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
-  );
-  assertCan(ctx.actor, permission, supplierId, 'Supplier');
-  if (membershipOf(ctx.actor, supplierId)?.organizationType === 'consumer') throw notFound('Supplier');
+  const supplierId = await resolveSupplier(ctx, permission, explicitId, path);
   const org = await findOrganization(ctx.db, supplierId);
   if (!org || org.type !== 'supplier' || !org.isActive) throw notFound('Supplier');
   return org;

@@ -8,10 +8,9 @@ import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization } from '../organizations/index.js';
+import { findOrganization, resolveSupplier } from '../organizations/index.js';
 import * as repo from './inventory.repo.js';
 import type { CreateLocationInput, ListLocationsQueryInput, LocationDto, UpdateLocationInput } from './inventory.schemas.js';
-import { supplierFor } from './inventory.service.js';
 
 /** The API shape of a location row. */
 export const toLocationDto = (l: repo.LocationRow): LocationDto => ({
@@ -47,7 +46,7 @@ const trimmedAddress = (a: string | null | undefined) => (a == null ? a : a.trim
  *   `{name}`) when the name is taken case-insensitively. Nothing is written when it throws.
  */
 export async function createLocation(ctx: Ctx, input: CreateLocationInput): Promise<LocationDto> {
-  const supplierId = supplierFor(ctx, 'locations:manage', input.supplier_id, 'body/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'locations:manage', input.supplier_id, 'body/supplier_id');
   const name = trimmedName(input.name);
   const isActive = input.is_active ?? true;
   if (input.is_default === true && !isActive) throw unprocessable([{ path: 'body/is_default', message: 'the default location must be active' }]);
@@ -80,7 +79,7 @@ export async function createLocation(ctx: Ctx, input: CreateLocationInput): Prom
  * @throws 403 without `locations:read`; 404 supplier not the caller's; 422 several suppliers without `supplier_id`.
  */
 export async function listLocations(ctx: Ctx, q: ListLocationsQueryInput): Promise<PageResult<LocationDto>> {
-  const supplierId = supplierFor(ctx, 'locations:read', q.supplier_id, 'querystring/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'locations:read', q.supplier_id, 'querystring/supplier_id');
   const { items, total } = await repo.listLocations(ctx.db, supplierId, { isActive: q.is_active, kind: q.kind, limit: q.limit, offset: q.offset });
   return { items: items.map(toLocationDto), total, limit: q.limit, offset: q.offset };
 }

@@ -1,6 +1,7 @@
-import { assertCan, membershipOf, resolveOrganization, type Permission } from '../../infra/access.js';
+import { assertCan } from '../../infra/access.js';
+import { resolveSupplier } from '../organizations/index.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import { conflict, notFound, unauthorized, unprocessable, type FieldError } from '../../infra/errors.js';
+import { conflict, notFound, unprocessable, type FieldError } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findProductRow } from '../catalog/index.js';
 import * as repo from './inventory.repo.js';
@@ -12,25 +13,6 @@ import type { MovementReason } from './inventory.tables.js';
 
 /* ---------- access ---------- */
 
-/**
- * The supplier a request acts on: `explicitId` when given, else the caller's one supplier where
- * it holds `permission` (the catalog's `supplierFor` pattern).
- * @throws 401 without an actor; 403 when the caller holds `permission` in no supplier (or is a
- *   member of `explicitId` without it); 404 `Supplier` when it is not a member of `explicitId`, or
- *   `explicitId` is one of its consumer organizations; 422 at `path` when it belongs to several
- *   suppliers and gave no id.
- */
-export function supplierFor(ctx: Ctx, permission: Permission, explicitId: string | undefined, path: string): string {
-  if (!ctx.actor) throw unauthorized();
-  const supplierId = resolveOrganization(ctx.actor, 'supplier', permission, explicitId, () =>
-    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
-  );
-  assertCan(ctx.actor, permission, supplierId, 'Supplier');
-  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
-  const m = membershipOf(ctx.actor, supplierId);
-  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
-  return supplierId;
-}
 
 /* ---------- default location and initial stock ---------- */
 
@@ -197,7 +179,7 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
  *   422 when the caller is in several suppliers and gave no `supplier_id`.
  */
 export async function listStockLevels(ctx: Ctx, q: ListStockLevelsQueryInput): Promise<PageResult<StockLevelDto>> {
-  const supplierId = supplierFor(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
   const { items, total } = await repo.listLevels(ctx.db, supplierId, {
     locationId: q.location_id, productId: q.product_id, lowStock: q.low_stock, q: q.q?.trim() || undefined, limit: q.limit, offset: q.offset,
   });
@@ -289,7 +271,7 @@ function movementFilter(q: { location_id?: string; reason?: MovementReason; tran
  */
 export async function listSupplierMovements(ctx: Ctx, q: ListMovementsQueryInput): Promise<PageResult<MovementDto>> {
   const filter = movementFilter(q);
-  const supplierId = supplierFor(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
   const { items, total } = await repo.listMovements(ctx.db, supplierId, { ...filter, productId: q.product_id, limit: q.limit, offset: q.offset });
   return { items: items.map(movementDto), total, limit: q.limit, offset: q.offset };
 }

@@ -5,7 +5,8 @@ import { conflict, unprocessable, type FieldError } from '../../infra/errors.js'
 import { findSupplierProducts, type ProductRow } from '../catalog/index.js';
 import * as repo from './inventory.repo.js';
 import type { TransferDto, TransferInput } from './inventory.schemas.js';
-import { movementDto, supplierFor } from './inventory.service.js';
+import { resolveSupplier } from '../organizations/index.js';
+import { movementDto } from './inventory.service.js';
 import { normalizeStockLines, type ShortLine } from './inventory.stock.js';
 import type { stockMovements } from './inventory.tables.js';
 
@@ -30,7 +31,7 @@ export interface ShortTransferLine extends ShortLine {
  *   listing every short line. Nothing is written when it throws.
  */
 export async function transferStock(ctx: Ctx, input: TransferInput): Promise<TransferDto> {
-  const supplierId = supplierFor(ctx, 'inventory:adjust', input.supplier_id, 'body/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'inventory:adjust', input.supplier_id, 'body/supplier_id');
   const fromId = input.from_location_id.toLowerCase();
   const toId = input.to_location_id.toLowerCase();
   const errors: FieldError[] = [];

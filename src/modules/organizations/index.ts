@@ -9,6 +9,8 @@ export { findOrganization, type OrganizationRow } from './organizations.repo.js'
  */
 export { lockOrganization } from './organizations.repo.js';
 export { slugify } from './organizations.service.js';
+/** `resolveSupplier(ctx, permission, explicitId, path)`: the supplier a supplier-side request acts for (checked). */
+export { resolveSupplier } from './organizations.service.js';
 /**
  * `formatTaxRate(rate)`: a stored tax rate (percent) as the API shows it, 2 to 4 decimals ("17.00",
  * "7.125"); `parseTaxRate(value, path)`: an input rate parsed exactly (0..100, ≤ 4 decimals; 422 otherwise).

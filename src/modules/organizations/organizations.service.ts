@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS } from '../../infra/access.js';
+import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS, resolveOrganization } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import { AppError, conflict, forbidden, notFound, unprocessable } from '../../infra/errors.js';
+import { AppError, conflict, forbidden, notFound, unauthorized, unprocessable } from '../../infra/errors.js';
 import { Decimal, formatMoney, isCurrency, parseMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findBuiltinRoleId, findUserByEmail } from '../identity/index.js';
@@ -36,6 +36,31 @@ export function parseTaxRate(value: string | number, path: string): Decimal {
   if (d.isNegative() || d.greaterThan(100)) throw unprocessable([{ path, message: 'must be between 0 and 100 (percent)' }]);
   if (d.decimalPlaces() > TAX_RATE_DECIMALS) throw unprocessable([{ path, message: `must have at most ${TAX_RATE_DECIMALS} decimals` }]);
   return d;
+}
+
+/**
+ * The supplier a request acts for, for every supplier-side route whose input may omit it:
+ * `explicitId` when given, else the one supplier where the caller holds `permission`. Checked in
+ * that supplier (`assertCan`: non-members 404, members without the permission 403). A consumer's
+ * owner holds every permission in the consumer, but that organization is still no supplier (404);
+ * a platform admin (no membership) must name an existing supplier (one query, only then).
+ * @returns the supplier's id.
+ * @throws 401 without an actor; 403 when the caller holds `permission` in no supplier; 404
+ *   `Supplier` as above; 422 at `path` when the caller belongs to several suppliers and gave no id.
+ */
+export async function resolveSupplier(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): Promise<string> {
+  if (!ctx.actor) throw unauthorized();
+  const supplierId = resolveOrganization(ctx.actor, 'supplier', permission, explicitId, () =>
+    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
+  );
+  assertCan(ctx.actor, permission, supplierId, 'Supplier');
+  const m = membershipOf(ctx.actor, supplierId);
+  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
+  if (!m) {
+    const org = await repo.findOrganization(ctx.db, supplierId);
+    if (!org || org.type !== 'supplier') throw notFound('Supplier');
+  }
+  return supplierId;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../infra/db/client.js';
-import { addMember, buildConsumer, buildSupplier, call, createOrganization, createTestApp, expectProblem, registerUser, uniq } from '../../../test/helpers.js';
+import { buildConsumer, buildSupplier, call, createOrganization, createTestApp, expectProblem, registerUser, uniq } from '../../../test/helpers.js';
 
 const { app, database } = await createTestApp();
 

@@ -1,34 +1,13 @@
-import { assertCan, membershipOf, resolveOrganization } from '../../infra/access.js';
+import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization, lockOrganization } from '../organizations/index.js';
+import { lockOrganization, resolveSupplier } from '../organizations/index.js';
 import * as repo from './sales-channels.repo.js';
 import type { CreateSalesChannelInput, ListSalesChannelsQueryInput, SalesChannelDto, UpdateSalesChannelInput } from './sales-channels.schemas.js';
 
 /* ---------- shared rules ---------- */
 
-/**
- * The supplier the caller acts for: `explicitId`, or the only supplier where it holds `permission`;
- * then checked in that supplier (non-members 404, members without the permission 403). A platform
- * admin must name the supplier, and it must be one.
- * @throws 422 at `path` when several suppliers qualify and no id was given; 403 when none does;
- *   404 when the organization is not the caller's or is not a supplier.
- */
-async function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): Promise<string> {
-  const supplierId = resolveOrganization(ctx.actor!, 'supplier', permission, explicitId, () =>
-    unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
-  );
-  assertCan(ctx.actor, permission, supplierId, 'Supplier');
-  const m = membershipOf(ctx.actor, supplierId);
-  // A consumer's owner holds every permission in the consumer: that organization is still no supplier.
-  if (m && m.organizationType !== 'supplier') throw notFound('Supplier');
-  if (!m) {
-    const org = await findOrganization(ctx.db, supplierId);
-    if (!org || org.type !== 'supplier') throw notFound('Supplier');
-  }
-  return supplierId;
-}
 
 function trimmedName(name: string): string {
   const n = name.trim();
@@ -82,7 +61,7 @@ export function toSalesChannelDto(c: repo.SalesChannelRow): SalesChannelDto {
  *   `DEFAULT_CHANNEL_INACTIVE` for an inactive default.
  */
 export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): Promise<SalesChannelDto> {
-  const supplierId = await supplierFor(ctx, 'channels:manage', input.supplier_id, 'body/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'channels:manage', input.supplier_id, 'body/supplier_id');
   const name = trimmedName(input.name);
   const isActive = input.is_active ?? true;
   if (input.is_default === true && !isActive) throw defaultInactive();
@@ -115,7 +94,7 @@ export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): P
  *   suppliers and no `supplier_id`.
  */
 export async function listChannels(ctx: Ctx, q: ListSalesChannelsQueryInput): Promise<PageResult<SalesChannelDto>> {
-  const supplierId = await supplierFor(ctx, 'channels:read', q.supplier_id, 'query/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'channels:read', q.supplier_id, 'query/supplier_id');
   await repo.ensureDefaultChannel(ctx.db, supplierId);
   const { items, total } = await repo.listChannels(ctx.db, supplierId, { isActive: q.is_active, limit: q.limit, offset: q.offset });
   return { items: items.map(toSalesChannelDto), total, limit: q.limit, offset: q.offset };
