@@ -1,10 +1,20 @@
 /**
- * `npm run smoke`: drives the B2B flow end to end over real HTTP against a running server
- * (SMOKE_URL, default http://127.0.0.1:3000): accounts, organizations, product with stock, link
- * request and approval, catalog visibility, an order through its whole lifecycle with the stock
- * it reserves and deducts, and an oversized order refused with 409 INSUFFICIENT_STOCK.
+ * `npm run smoke`: drives Agora end to end over real HTTP against a running server (SMOKE_URL,
+ * default http://127.0.0.1:3000).
  *
- * Every run uses fresh emails and SKUs, so it can run again and again against the same server.
+ * 1. The B2B flow, on accounts of its own: accounts, organizations, product with stock, link
+ *    request and approval, catalog visibility, an order through its whole lifecycle with the
+ *    stock it reserves and deducts, and an oversized order refused with 409 INSUFFICIENT_STOCK.
+ * 2. The store, on the demo's Mami supermarket (the server must have loaded the demo, as a first
+ *    `npm start` does; logins `store.manager@example.com` and `shopper@example.com`, password
+ *    SMOKE_DEMO_PASSWORD, default the demo's): full-text search, the category tree and the
+ *    descendants filter, locations, low stock, a transfer and its movement pair, a delivery order
+ *    paying the delivery fee, a staff order for a new customer, customers with their figures, the
+ *    orders filters and the CSV export.
+ *
+ * Every run uses fresh emails, SKUs and customers, moves transferred stock back and cancels the
+ * orders it places in the store, so it can run again and again against the same server (a few
+ * times a minute: it signs in four times, and auth routes are rate limited).
  * Prints one line per step; exits 1 at the first mismatch, naming the step.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,6 +22,13 @@ import { randomBytes } from 'node:crypto';
 const BASE = (process.env.SMOKE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
 const API = `${BASE}/api/v1`;
 const PASSWORD = 'Smoke-Pass-123';
+/** The demo's logins used by the store steps (README, src/demo/fixture.ts). */
+const DEMO = {
+  password: process.env.SMOKE_DEMO_PASSWORD || 'Password123',
+  manager: 'store.manager@example.com',
+  shopper: 'shopper@example.com',
+  store: 'Mami Supermarket',
+};
 const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
 interface Res {
@@ -83,6 +100,27 @@ async function register(label: string): Promise<{ token: string; email: string }
   expectStatus(res, 201);
   if (typeof res.body?.access_token !== 'string' || res.body?.user?.email !== email) throw new StepFailed(`unexpected body ${short(res.body)}`);
   return { token: res.body.access_token, email };
+}
+
+async function login(email: string, password: string): Promise<string> {
+  const res = await http('POST', `${API}/auth/login`, { body: { email, password } });
+  if (res.status === 401) throw new StepFailed(`${email} cannot log in (401): is the demo loaded on this server? ${short(res.body)}`);
+  expectStatus(res, 200, `login status of ${email}`);
+  if (typeof res.body?.access_token !== 'string') throw new StepFailed(`no access_token for ${email} in ${short(res.body)}`);
+  return res.body.access_token;
+}
+
+/** Asserts `res` is a 200 page `{items, total, …}` and returns its items. */
+function pageItems(res: Res, what: string): any[] {
+  expectStatus(res, 200, `${what} status`);
+  if (!Array.isArray(res.body?.items) || typeof res.body?.total !== 'number') throw new StepFailed(`${what}: not a page: ${short(res.body)}`);
+  return res.body.items;
+}
+
+/** A money string ("12.90") in minor units, exactly. */
+function minor(amount: string, what: string): bigint {
+  if (typeof amount !== 'string' || !/^\d+(\.\d+)?$/.test(amount)) throw new StepFailed(`${what} is not a money string: ${JSON.stringify(amount)}`);
+  return BigInt(amount.replace('.', ''));
 }
 
 async function stockOf(token: string, productId: string): Promise<{ on_hand: number; reserved: number; available: number }> {
@@ -243,7 +281,218 @@ async function main(): Promise<void> {
     expectEqual(await stockOf(supplierOwner.token, productId), { on_hand: 17, reserved: 0, available: 17 }, 'stock');
   });
 
+  await storeSteps();
+
   console.log(`smoke: ${passed} steps passed`);
+}
+
+/** The store features, on the demo's Mami supermarket. */
+async function storeSteps(): Promise<void> {
+  const started = new Date();
+  let manager = '';
+  let shopper = '';
+  let mamiId = '';
+  let dairy: any;
+  let cheese: any;
+  let warehouse: any;
+  let branch: any;
+  let cheeseProduct: any;
+  let transfer: { id: string; productId: string; quantity: number } = { id: '', productId: '', quantity: 2 };
+  let counterChannel: any;
+  let deliveryOrder: any;
+  let staffOrder: any;
+  const walkIn = { name: `Smoke Walk-in ${run}`, email: `smoke-walkin-${run}@example.com`, phone: '050-000-0000' };
+
+  await step('log in as the Mami manager and the shopper (demo logins)', async () => {
+    manager = await login(DEMO.manager, DEMO.password);
+    shopper = await login(DEMO.shopper, DEMO.password);
+  });
+
+  await step(`find the demo store "${DEMO.store}"`, async () => {
+    const items = pageItems(await http('GET', `${API}/suppliers?q=${encodeURIComponent(DEMO.store)}`), 'suppliers');
+    const found = items.find((s) => s.name === DEMO.store);
+    if (!found) throw new StepFailed(`no supplier named ${DEMO.store} in ${short(items)}: is the demo loaded?`);
+    expectEqual([found.catalog_visibility, found.currency], ['public', 'ILS'], '[catalog_visibility, currency]');
+    mamiId = found.id;
+    return mamiId;
+  });
+
+  await step('full-text prefix search: q=chee finds the cheeses', async () => {
+    const res = await http('GET', `${API}/catalog/products?supplier_id=${mamiId}&q=chee&limit=100`);
+    const items = pageItems(res, 'search');
+    if (items.length === 0) throw new StepFailed('q=chee found nothing');
+    const names: string[] = items.map((p) => p.name);
+    const stray = items.filter((p) => !/(^|[^\p{L}\p{N}])chee/iu.test(`${p.name} ${p.sku} ${p.description ?? ''}`));
+    if (stray.length) throw new StepFailed(`results without a word starting with "chee": ${short(stray.map((p) => p.name))}`);
+    if (!names.includes('Cream Cheese')) throw new StepFailed(`"Cream Cheese" missing from ${short(names)}`);
+    cheeseProduct = items.find((p) => p.name === 'Cream Cheese');
+    return names.join(', ');
+  });
+
+  await step('GET /categories?tree=true nests Cheese under Dairy & Eggs', async () => {
+    const res = await http('GET', `${API}/categories?supplier_id=${mamiId}&tree=true`);
+    const roots = pageItems(res, 'tree');
+    const count = (nodes: any[]): number => nodes.reduce((n, c) => n + 1 + count(c.children ?? []), 0);
+    expectEqual(count(roots), res.body.total, 'categories in the tree vs total');
+    dairy = roots.find((c) => c.slug === 'dairy-eggs');
+    if (!dairy) throw new StepFailed(`no root category dairy-eggs among ${short(roots.map((c) => c.slug))}`);
+    cheese = (dairy.children ?? []).find((c: any) => c.slug === 'cheese');
+    if (!cheese) throw new StepFailed(`Dairy & Eggs has no child cheese: ${short(dairy)}`);
+    return `${roots.length} roots, ${res.body.total} categories`;
+  });
+
+  await step('category_id=Dairy & Eggs includes the products of its descendant Cheese', async () => {
+    const dairyItems = pageItems(await http('GET', `${API}/catalog/products?supplier_id=${mamiId}&category_id=${dairy.id}&limit=100`), 'dairy products');
+    const cheeseItems = pageItems(await http('GET', `${API}/catalog/products?supplier_id=${mamiId}&category_id=${cheese.id}&limit=100`), 'cheese products');
+    if (cheeseItems.length === 0) throw new StepFailed('no product in Cheese');
+    const foreign = dairyItems.filter((p) => p.category_id !== dairy.id && p.category_id !== cheese.id);
+    if (foreign.length) throw new StepFailed(`products of other categories: ${short(foreign.map((p) => p.name))}`);
+    const dairyIds = new Set(dairyItems.map((p) => p.id));
+    const missing = cheeseItems.filter((p) => !dairyIds.has(p.id));
+    if (missing.length) throw new StepFailed(`cheese products missing under Dairy & Eggs: ${short(missing.map((p) => p.name))}`);
+    if (!dairyItems.some((p) => p.category_id === dairy.id)) throw new StepFailed('no product directly in Dairy & Eggs');
+    return `${dairyItems.length} products, ${cheeseItems.length} of them in Cheese`;
+  });
+
+  await step('GET /locations lists the default warehouse and the branches', async () => {
+    const items = pageItems(await http('GET', `${API}/locations`, { token: manager }), 'locations');
+    warehouse = items[0];
+    expectEqual([warehouse?.kind, warehouse?.is_default, warehouse?.is_active], ['warehouse', true, true], 'first location [kind, is_default, is_active]');
+    const branches = items.filter((l) => l.kind === 'branch' && l.is_active);
+    if (branches.length < 4) throw new StepFailed(`expected at least 4 active branches, got ${short(items.map((l) => `${l.name} (${l.kind})`))}`);
+    branch = branches[0];
+    return `${warehouse.name} + ${branches.length} branches`;
+  });
+
+  await step('GET /inventory?low_stock=true lists only levels at or below their reorder point', async () => {
+    const items = pageItems(await http('GET', `${API}/inventory?low_stock=true&limit=100`, { token: manager }), 'low stock');
+    if (items.length === 0) throw new StepFailed('nothing is low: the demo has products low or out of stock at some branch');
+    const wrong = items.filter((l) => l.low_stock !== true || l.available > l.reorder_point);
+    if (wrong.length) throw new StepFailed(`levels that are not low: ${short(wrong)}`);
+    return items.map((l) => `${l.product.name} @ ${l.location.name}: ${l.available}/${l.reorder_point}`).slice(0, 3).join('; ');
+  });
+
+  await step(`transfer ${transfer.quantity} units from the warehouse to a branch`, async () => {
+    const product = cheeseProduct;
+    const before = await http('GET', `${API}/products/${product.id}/inventory`, { token: manager });
+    expectStatus(before, 200, 'inventory status');
+    const at = (inv: any, id: string) => inv.locations.find((l: any) => l.location_id === id);
+    if ((at(before.body, warehouse.id)?.available ?? 0) < transfer.quantity) throw new StepFailed(`not enough ${product.name} at ${warehouse.name}: ${short(before.body)}`);
+    const res = await http('POST', `${API}/inventory/transfers`, {
+      token: manager,
+      body: { from_location_id: warehouse.id, to_location_id: branch.id, lines: [{ product_id: product.id, quantity: transfer.quantity }], note: `smoke ${run}` },
+    });
+    expectStatus(res, 201);
+    expectEqual(res.body?.movements?.length, 2, 'movements in the answer', res);
+    transfer = { ...transfer, id: res.body.transfer_id, productId: product.id };
+    const after = await http('GET', `${API}/products/${product.id}/inventory`, { token: manager });
+    expectStatus(after, 200, 'inventory status');
+    expectEqual(
+      [at(after.body, warehouse.id).on_hand - at(before.body, warehouse.id).on_hand, at(after.body, branch.id).on_hand - at(before.body, branch.id).on_hand],
+      [-transfer.quantity, transfer.quantity],
+      'on-hand change [warehouse, branch]',
+    );
+    return `${product.name}: ${warehouse.name} → ${branch.name}`;
+  });
+
+  await step('GET /inventory/movements?reason=transfer shows the pair', async () => {
+    const res = await http('GET', `${API}/inventory/movements?reason=transfer&transfer_id=${transfer.id}`, { token: manager });
+    const items = pageItems(res, 'movements');
+    expectEqual(items.length, 2, 'movements of the transfer', res);
+    const pair = items.map((m) => [m.reason, m.product.id, m.location.id, m.delta_on_hand]).sort((a, b) => a[3] - b[3]);
+    expectEqual(pair, [['transfer', transfer.productId, warehouse.id, -transfer.quantity], ['transfer', transfer.productId, branch.id, transfer.quantity]], 'the pair [reason, product, location, delta]');
+  });
+
+  await step('transfer them back (the demo stock stays as it was)', async () => {
+    const res = await http('POST', `${API}/inventory/transfers`, {
+      token: manager,
+      body: { from_location_id: branch.id, to_location_id: warehouse.id, lines: [{ product_id: transfer.productId, quantity: transfer.quantity }], note: `smoke ${run} back` },
+    });
+    expectStatus(res, 201);
+  });
+
+  await step('the shopper\'s delivery order below 150.00 ILS pays the 30.00 delivery fee', async () => {
+    const org = await http('GET', `${API}/organizations/${mamiId}`, { token: manager });
+    expectStatus(org, 200, 'organization status');
+    expectEqual([org.body?.delivery_fee, org.body?.free_delivery_threshold], ['30.00', '150.00'], 'demo settings [delivery_fee, free_delivery_threshold]', org);
+    const res = await http('POST', `${API}/orders`, {
+      token: shopper,
+      body: { supplier_id: mamiId, items: [{ product_id: cheeseProduct.id, quantity: 1 }], fulfilment: 'delivery', shipping_address: `Smoke St 1, Tel Aviv (${run})` },
+    });
+    expectStatus(res, 201);
+    deliveryOrder = res.body;
+    expectEqual([res.body.fulfilment, res.body.currency, res.body.shipping_total], ['delivery', 'ILS', '30.00'], '[fulfilment, currency, shipping_total]', res);
+    if (minor(res.body.subtotal, 'subtotal') >= 15000n) throw new StepFailed(`subtotal ${res.body.subtotal} is not below 150.00`);
+    const expected = minor(res.body.subtotal, 'subtotal') - minor(res.body.discount_total, 'discount_total') + minor(res.body.tax_total, 'tax_total') + 3000n;
+    expectEqual(minor(res.body.total, 'total').toString(), expected.toString(), 'total in agorot (subtotal − discount + tax + 30.00)', res);
+    return `${res.body.number}: ${res.body.subtotal} + 30.00 = ${res.body.total} ILS`;
+  });
+
+  await step('a staff order for a new customer: Branch counter, pickup at a branch', async () => {
+    const channels = pageItems(await http('GET', `${API}/sales-channels`, { token: manager }), 'sales channels');
+    counterChannel = channels.find((c) => c.name === 'Branch counter');
+    if (!counterChannel) throw new StepFailed(`no "Branch counter" channel in ${short(channels.map((c) => c.name))}`);
+    const res = await http('POST', `${API}/orders`, {
+      token: manager,
+      body: {
+        supplier_id: mamiId, customer: walkIn, channel_id: counterChannel.id, location_id: branch.id, fulfilment: 'pickup',
+        items: [{ product_id: cheeseProduct.id, quantity: 2 }], notes: `smoke ${run}: phoned in`,
+      },
+    });
+    expectStatus(res, 201);
+    staffOrder = res.body;
+    expectEqual(
+      [res.body.source, res.body.customer?.name, res.body.customer?.email, res.body.channel?.id, res.body.location_id, res.body.fulfilment, res.body.shipping_total],
+      ['staff', walkIn.name, walkIn.email, counterChannel.id, branch.id, 'pickup', '0.00'],
+      '[source, customer name, customer email, channel, location, fulfilment, shipping_total]',
+      res,
+    );
+    return `${res.body.number} total ${res.body.total} ${res.body.currency}`;
+  });
+
+  await step('GET /customers shows the new customer with order_count and total_spent', async () => {
+    const items = pageItems(await http('GET', `${API}/customers?q=${encodeURIComponent(walkIn.email)}`, { token: manager }), 'customers');
+    expectEqual(items.length, 1, 'customers matching the new email');
+    const c = items[0];
+    expectEqual([c.name, c.phone, c.order_count, c.total_spent, c.currency], [walkIn.name, walkIn.phone, 1, staffOrder.total, 'ILS'], '[name, phone, order_count, total_spent, currency]');
+    const buyers = pageItems(await http('GET', `${API}/customers?q=${encodeURIComponent(DEMO.shopper)}`, { token: manager }), 'customers');
+    const shopperRecord = buyers.find((b) => b.email === DEMO.shopper);
+    if (!shopperRecord || shopperRecord.order_count < 1) throw new StepFailed(`the shopper's customer record has no order: ${short(buyers)}`);
+    return `${c.name}: ${c.order_count} order, ${c.total_spent} ${c.currency}; shopper: ${shopperRecord.order_count} orders`;
+  });
+
+  await step('GET /orders?created_from=…&channel_id=… finds the staff order and not the online one', async () => {
+    // A day before the run's start: safe against a server clock a little off.
+    const from = new Date(started.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const res = await http('GET', `${API}/orders?created_from=${from}&channel_id=${counterChannel.id}&limit=100`, { token: manager });
+    const items = pageItems(res, 'orders');
+    if (!items.some((o) => o.id === staffOrder.id)) throw new StepFailed(`staff order ${staffOrder.id} missing from ${short(items.map((o) => o.number))}`);
+    if (items.some((o) => o.id === deliveryOrder.id)) throw new StepFailed('the online order appears under the Branch counter channel');
+    const stray = items.filter((o) => o.channel?.id !== counterChannel.id || o.created_at.slice(0, 10) < from);
+    if (stray.length) throw new StepFailed(`orders outside the filters: ${short(stray)}`);
+    return `${items.length} order(s) since ${from}`;
+  });
+
+  await step('GET /products/export.csv is text/csv with the header', async () => {
+    const res = await http('GET', `${API}/products/export.csv`, { token: manager });
+    expectStatus(res, 200);
+    if (!res.contentType.startsWith('text/csv')) throw new StepFailed(`expected text/csv, got ${res.contentType}`);
+    const lines = String(res.body).split(/\r?\n/).filter((l) => l !== '');
+    const header = lines[0] ?? '';
+    for (const column of ['sku', 'name', 'price', `stock:${warehouse.name}`, `reorder_point:${warehouse.name}`]) {
+      if (!header.split(',').includes(column)) throw new StepFailed(`column ${column} missing from the header: ${short(header)}`);
+    }
+    if (!lines.some((l) => l.startsWith(`${cheeseProduct.sku},`))) throw new StepFailed(`no row for ${cheeseProduct.sku}`);
+    return `${lines.length - 1} products`;
+  });
+
+  await step('cancel the two store orders (their reservations are released)', async () => {
+    const a = await http('POST', `${API}/orders/${deliveryOrder.id}/cancel`, { token: shopper, body: { reason: 'smoke test' } });
+    expectStatus(a, 200, 'shopper cancel status');
+    const b = await http('POST', `${API}/orders/${staffOrder.id}/cancel`, { token: manager, body: { reason: 'smoke test' } });
+    expectStatus(b, 200, 'staff cancel status');
+    expectEqual([a.body?.status, b.body?.status], ['cancelled', 'cancelled'], 'statuses');
+  });
 }
 
 main().catch((err) => {

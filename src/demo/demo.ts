@@ -10,7 +10,10 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Database } from '../infra/db/client.js';
 import { users } from '../infra/db/schema.js';
 import { createPlatformAdmin } from '../modules/identity/index.js';
-import { ACME, DEMO_ADMIN, DEMO_PASSWORD, MAMI, MAMI_CATEGORIES, MAMI_INITIAL_STOCK, mamiProducts, type DemoUser } from './fixture.js';
+import {
+  ACME, DEMO_ADMIN, DEMO_PASSWORD, MAMI, MAMI_BRANCHES, MAMI_CATEGORIES, MAMI_CHANNELS, MAMI_ORDERS, MAMI_SETTINGS, MAMI_SHORTAGES, MAMI_STOCK,
+  MAMI_WAREHOUSE, mamiProducts, type DemoLine, type DemoUser,
+} from './fixture.js';
 
 /** What a loaded demo prints: the shared password and one line per login. */
 export interface DemoLogins {
@@ -29,18 +32,30 @@ const LOADER_ADDRESS = '127.0.0.2';
 class DemoClient {
   constructor(private readonly app: FastifyInstance) {}
 
-  async send<T = any>(method: InjectOptions['method'], url: string, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+  async send<T = any>(method: InjectOptions['method'], url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
     const res = await this.app.inject({
       method,
       url,
       remoteAddress: LOADER_ADDRESS,
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
       ...(opts.body !== undefined ? { payload: opts.body as InjectOptions['payload'] } : {}),
     });
     if (res.statusCode < 200 || res.statusCode > 299) {
       throw new Error(`demo: ${method} ${url} answered ${res.statusCode}: ${res.body}`);
     }
     return (res.body ? JSON.parse(res.body) : undefined) as T;
+  }
+
+  /** POSTs a multipart/form-data body: text `fields`, then `content` as the file part `file`. */
+  async upload<T = any>(url: string, token: string, fields: Record<string, string>, filename: string, content: string): Promise<T> {
+    const boundary = '----agora-demo-boundary';
+    const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`);
+    return this.send<T>('POST', url, {
+      token,
+      body: Buffer.from(parts.join(''), 'utf8'),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
   }
 }
 
@@ -84,7 +99,8 @@ export async function loadDemoIfEmpty(app: FastifyInstance, database: Database):
 
 /**
  * Loads the whole demo, unconditionally (the caller makes sure the accounts do not exist yet).
- * Request logs are quieted to `warn` while it runs (some 300 lines otherwise).
+ * Acme and Mami load side by side (they share nothing); request logs are quieted to `warn` while
+ * it runs (some 80 lines otherwise).
  * @returns the password and the logins to print.
  * @throws Error naming the failing request and its response body on any non-2xx answer.
  */
@@ -94,8 +110,9 @@ export async function loadDemo(app: FastifyInstance, database: Database): Promis
   if (['trace', 'debug', 'info'].includes(level)) app.log.level = 'warn';
   try {
     await createPlatformAdmin(database.db, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, fullName: DEMO_ADMIN.fullName });
-    await loadAcme(api);
-    await loadMami(api);
+    // Both run to their end before any failure is reported: nothing keeps writing after loadDemo returns.
+    const results = await Promise.allSettled([loadAcme(api), loadMami(api)]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   } finally {
     app.log.level = level;
   }
@@ -124,7 +141,16 @@ async function createSupplierWithStaff(api: DemoClient, supplier: typeof ACME.su
   return { owner, staff, supplierId };
 }
 
-/** The Acme exchange: supplier and staff, consumer, products with stock, accepted link, pending order. */
+
+/** Throws when a loaded figure is not the one the fixture promises (the demo would mislead). */
+function expectFigure(what: string, actual: unknown, expected: unknown): void {
+  if (actual !== expected) throw new Error(`demo: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+}
+
+/**
+ * The Acme exchange: supplier and staff, consumer, products with stock, accepted link, pending
+ * order, then a second warehouse and one transfer into it.
+ */
 async function loadAcme(api: DemoClient): Promise<void> {
   const { supplier, consumer } = ACME;
   const [{ owner, staff, supplierId }, buyer] = await Promise.all([createSupplierWithStaff(api, supplier), register(api, consumer.owner)]);
@@ -160,7 +186,8 @@ async function loadAcme(api: DemoClient): Promise<void> {
   });
   await api.send('PATCH', `/api/v1/links/${link.id}/status`, { token: manager.token, body: { status: 'accepted' } });
 
-  const order = await api.send<{ total: string; currency: string }>('POST', '/api/v1/orders', {
+  // Acme keeps the default settings (no tax, no delivery fee): the order totals exactly 175,000.00 KZT.
+  const order = await api.send<{ total: string; currency: string; tax_total: string; shipping_total: string }>('POST', '/api/v1/orders', {
     token: buyer.token,
     body: {
       supplier_id: supplierId,
@@ -168,40 +195,140 @@ async function loadAcme(api: DemoClient): Promise<void> {
       notes: ACME.order.notes,
     },
   });
-  if (order.total !== ACME.order.expectedTotal || order.currency !== supplier.currency) {
-    throw new Error(`demo: the Acme order totals ${order.total} ${order.currency}, expected ${ACME.order.expectedTotal} ${supplier.currency}`);
-  }
+  expectFigure('the Acme order total', `${order.total} ${order.currency}`, `${ACME.order.expectedTotal} ${supplier.currency}`);
+  expectFigure('the Acme order tax and shipping', `${order.tax_total}/${order.shipping_total}`, '0.00/0.00');
+
+  // A second warehouse, and one transfer into it from the default location.
+  const locations = await api.send<{ items: { id: string; name: string; is_default: boolean }[] }>('GET', `/api/v1/locations?supplier_id=${supplierId}`, {
+    token: manager.token,
+  });
+  const main = locations.items.find((l) => l.is_default);
+  expectFigure('Acme\'s default location', main?.name, ACME.defaultLocation);
+  const depot = await api.send<{ id: string }>('POST', '/api/v1/locations', {
+    token: manager.token,
+    body: { supplier_id: supplierId, name: ACME.depot.name, kind: ACME.depot.kind },
+  });
+  await api.send('POST', '/api/v1/inventory/transfers', {
+    token: manager.token,
+    body: {
+      supplier_id: supplierId,
+      from_location_id: main!.id,
+      to_location_id: depot.id,
+      lines: [{ product_id: productIds.get(ACME.transfer.sku), quantity: ACME.transfer.quantity }],
+      note: ACME.transfer.note,
+    },
+  });
 }
 
-/** The Mami store: public supplier, manager, 14 categories, 109 products with stock, a shopper. */
+/** One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break. */
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+const csv = (rows: (string | number)[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+
+/** The categories file of the store (docs/import.md): slug, name, parent slug. */
+function mamiCategoriesCsv(): string {
+  return csv([['slug', 'name', 'parent_slug'], ...MAMI_CATEGORIES.map((c) => [c.slug, c.name, c.parent ?? ''])]);
+}
+
+/**
+ * The products file of the store: every product with its category, offer price and attributes,
+ * and on-hand stock and reorder point at the warehouse and at each branch (`stock:<location>`,
+ * `reorder_point:<location>`), with the shortages of `MAMI_SHORTAGES`.
+ */
+function mamiProductsCsv(): string {
+  const slugOf = new Map(MAMI_CATEGORIES.map((c) => [c.name, c.slug]));
+  const locations = [
+    { name: MAMI_WAREHOUSE.name, ...MAMI_STOCK.warehouse },
+    ...MAMI_BRANCHES.map((b) => ({ name: b.name, ...MAMI_STOCK.branch })),
+  ];
+  const names = new Set(mamiProducts().map((p) => p.name));
+  for (const s of MAMI_SHORTAGES) {
+    if (!names.has(s.product) || !MAMI_BRANCHES.some((b) => b.name === s.branch)) throw new Error(`demo: a shortage names an unknown product or branch: ${JSON.stringify(s)}`);
+  }
+  const short = new Map(MAMI_SHORTAGES.map((s) => [`${s.product}\n${s.branch}`, s.onHand]));
+  const header = [
+    'sku', 'name', 'price', 'compare_at_price', 'category_slug', 'unit', 'attributes',
+    ...locations.flatMap((l) => [`stock:${l.name}`, `reorder_point:${l.name}`]),
+  ];
+  const rows = mamiProducts().map((p) => {
+    const slug = slugOf.get(p.category);
+    if (!slug) throw new Error(`demo: product ${p.sku} names an unknown category "${p.category}"`);
+    return [
+      p.sku, p.name, p.price, p.compareAtPrice ?? '', slug, p.unit, Object.keys(p.attributes).length ? JSON.stringify(p.attributes) : '',
+      ...locations.flatMap((l) => [short.get(`${p.name}\n${l.name}`) ?? l.onHand, l.reorderPoint]),
+    ];
+  });
+  return csv([header, ...rows]);
+}
+
+/**
+ * The Mami store: public supplier with a manager and delivery settings, a warehouse and 4
+ * branches, two sales channels, 15 categories and 109 products with stock at every location
+ * (two CSV imports), a shopper's delivery order and a phoned-in staff order collected at a branch.
+ */
 async function loadMami(api: DemoClient): Promise<void> {
   const { supplier } = MAMI;
-  const [{ owner, staff, supplierId }] = await Promise.all([createSupplierWithStaff(api, supplier), register(api, MAMI.shopper)]);
-  // The manager runs the catalog, as store staff would.
+  const [{ staff, supplierId }, shopper] = await Promise.all([createSupplierWithStaff(api, supplier), register(api, MAMI.shopper)]);
+  // The manager runs the store, as store staff would.
   const manager = staff[supplier.staff.findIndex((s) => s.role === 'manager')];
+  const asManager = (method: InjectOptions['method'], url: string, body?: unknown) => api.send(method, url, { token: manager.token, body });
 
-  const categoryIds = new Map<string, string>();
-  for (const c of MAMI_CATEGORIES) {
-    const category = await api.send<{ id: string }>('POST', '/api/v1/categories', {
-      token: manager.token,
-      body: { supplier_id: supplierId, name: c.name, slug: c.slug },
-    });
-    categoryIds.set(c.name, category.id);
+  await asManager('PATCH', `/api/v1/organizations/${supplierId}`, MAMI_SETTINGS);
+
+  // The warehouse first: the supplier's first location becomes its default.
+  const locationIds = new Map<string, string>();
+  for (const l of [{ ...MAMI_WAREHOUSE, address: undefined as string | undefined }, ...MAMI_BRANCHES.map((b) => ({ ...b, kind: 'branch' as const }))]) {
+    const location = await asManager('POST', '/api/v1/locations', { supplier_id: supplierId, name: l.name, kind: l.kind, address: l.address });
+    locationIds.set(l.name, location.id);
   }
-  for (const p of mamiProducts()) {
-    const categoryId = categoryIds.get(p.category);
-    if (!categoryId) throw new Error(`demo: product ${p.sku} names an unknown category "${p.category}"`);
-    await api.send('POST', '/api/v1/products', {
-      token: manager.token,
-      body: {
-        supplier_id: supplierId,
-        sku: p.sku,
-        name: p.name,
-        price: p.price,
-        unit: p.unit,
-        category_id: categoryId,
-        initial_stock: MAMI_INITIAL_STOCK,
-      },
-    });
+  const channelIds = new Map<string, string>();
+  for (const [i, c] of [MAMI_CHANNELS.online, MAMI_CHANNELS.counter].entries()) {
+    const channel = await asManager('POST', '/api/v1/sales-channels', { supplier_id: supplierId, ...c, is_default: i === 0 });
+    channelIds.set(c.name, channel.id);
   }
+
+  // The catalog in two imports (all or nothing each), much faster than a request per product.
+  const categories = await api.upload('/api/v1/imports', manager.token, { kind: 'categories', supplier_id: supplierId }, 'mami-categories.csv', mamiCategoriesCsv());
+  expectFigure('categories imported', categories.summary?.categories_created, MAMI_CATEGORIES.length);
+  const products = await api.upload('/api/v1/imports', manager.token, { kind: 'products', supplier_id: supplierId }, 'mami-products.csv', mamiProductsCsv());
+  expectFigure('products imported', products.summary?.products_created, mamiProducts().length);
+
+  const idBySku = new Map<string, string>();
+  for (let offset = 0; ; offset += 100) {
+    const page = await asManager('GET', `/api/v1/products?supplier_id=${supplierId}&limit=100&offset=${offset}`);
+    for (const p of page.items as { id: string; sku: string }[]) idBySku.set(p.sku, p.id);
+    if (idBySku.size >= page.total || page.items.length === 0) break;
+  }
+  const skuByName = new Map(mamiProducts().map((p) => [p.name, p.sku]));
+  const items = (lines: DemoLine[]) =>
+    lines.map((l) => {
+      const id = idBySku.get(skuByName.get(l.product) ?? '');
+      if (!id) throw new Error(`demo: an order names the unknown product "${l.product}"`);
+      return { product_id: id, quantity: l.quantity };
+    });
+  const checkTotals = (what: string, o: Record<string, string>, expected: (typeof MAMI_ORDERS)['shopper']['expected']) =>
+    expectFigure(`${what} (subtotal/tax/shipping/total)`, [o.subtotal, o.tax_total, o.shipping_total, o.total].join('/'),
+      [expected.subtotal, expected.tax, expected.shipping, expected.total].join('/'));
+
+  // The shopper orders online for delivery (default channel and location): below 150 ILS, the fee applies.
+  const { shopper: online, counter } = MAMI_ORDERS;
+  const delivery = await api.send('POST', '/api/v1/orders', {
+    token: shopper.token,
+    body: { supplier_id: supplierId, items: items(online.items), fulfilment: 'delivery', shipping_address: online.shippingAddress, notes: online.notes },
+  });
+  checkTotals('the shopper\'s order', delivery, online.expected);
+
+  // A walk-in customer phones a branch: the manager takes the order at the counter, for pickup there.
+  const pickup = await asManager('POST', '/api/v1/orders', {
+    supplier_id: supplierId,
+    customer: counter.customer,
+    channel_id: channelIds.get(MAMI_CHANNELS.counter.name),
+    location_id: locationIds.get(counter.branch),
+    fulfilment: 'pickup',
+    items: items(counter.items),
+    notes: counter.notes,
+  });
+  checkTotals('the counter order', pickup, counter.expected);
 }
