@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from './config.js';
 import { authPlugin } from './infra/auth.js';
 import type { Database } from './infra/db/client.js';
@@ -24,6 +25,22 @@ import { linksModule } from './modules/links/index.js';
 import { ordersModule } from './modules/orders/index.js';
 import { organizationsModule } from './modules/organizations/index.js';
 import { salesChannelsModule } from './modules/sales-channels/index.js';
+
+/**
+ * The headers helmet sets with `options`, computed once by running its middleware against a
+ * recording response. Valid because they do not depend on the request (no CSP nonces).
+ */
+function staticSecurityHeaders(options: Parameters<typeof helmet>[0]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  let done = false;
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => void (done = true));
+  if (!done) throw new Error('helmet did not complete synchronously');
+  return headers;
+}
 
 const REQUEST_ID_RE = /^[\w.:-]{1,128}$/;
 
@@ -54,15 +71,13 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
-  });
   registerErrorHandling(app);
   app.addSchema(Problem);
 
-  // Security headers (helmet). The middleware is built ONCE here and applied to every reply;
-  // @fastify/helmet rebuilt it (re-parsing the CSP) on every request, a few percent of each read.
-  const securityHeaders = helmet({
+  // Security headers: helmet's, with this CSP. They are the same for every response, so helmet runs
+  // once here and its headers are copied onto each reply: running its chain of 13 middlewares
+  // (each a raw setHeader) per request cost about 7% of a small read (bench/).
+  const securityHeaders = staticSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -73,9 +88,12 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
     },
   });
   app.addHook('onRequest', (request, reply, done) => {
-    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+    reply.headers(securityHeaders);
+    reply.header('X-Request-Id', request.id);
+    done();
   });
-  await app.register(cors, { origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: config.corsOrigins !== '*' });
+  // Any origin: a plain `*` (no credentials), not the request's origin reflected back.
+  await app.register(cors, { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, credentials: config.corsOrigins !== '*' });
   await app.register(rateLimit, {
     max: config.rateLimitMax,
     timeWindow: '1 minute',

@@ -57,9 +57,26 @@ export function parseMoney(value: string | number, currency: string, path: strin
   return d;
 }
 
-/** Formats a stored amount (numeric string or Decimal) with the currency's minor digits, half-up. */
+const PLAIN_AMOUNT = /^(0|[1-9]\d*)(?:\.(\d+))?$/;
+
+/**
+ * Formats a stored amount (numeric string or Decimal) with the currency's minor digits, half-up.
+ * Stored amounts come as `numeric(19,4)` strings ("15000.0000"): when the digits cut off are all
+ * zeros the string is cut directly (exact, and the common case, on every amount of every
+ * response); anything else goes through decimal.js.
+ */
 export function formatMoney(value: string | Decimal, currency: string): string {
-  return new Decimal(value).toFixed(minorDigits(currency), Decimal.ROUND_HALF_UP);
+  const digits = minorDigits(currency);
+  if (typeof value === 'string') {
+    const m = PLAIN_AMOUNT.exec(value);
+    if (m) {
+      const frac = m[2] ?? '';
+      if (frac.length <= digits || /^0*$/.test(frac.slice(digits))) {
+        return digits === 0 ? m[1] : `${m[1]}.${frac.slice(0, digits).padEnd(digits, '0')}`;
+      }
+    }
+  }
+  return new Decimal(value).toFixed(digits, Decimal.ROUND_HALF_UP);
 }
 
 export { Decimal };
