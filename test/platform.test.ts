@@ -20,10 +20,22 @@ describe('platform', () => {
     expect(res.body).toMatchObject({ status: 'ok', db: 'ok' });
   });
 
-  it('sets security headers', async () => {
-    const res = await call(app, 'GET', '/health');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toBeTruthy();
+  it('sets helmet\'s security headers on pages and the REST set on the API, errors included', async () => {
+    const page = await call(app, 'GET', '/health');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+    for (const res of [await call(app, 'GET', '/api/v1/catalog/products'), await call(app, 'GET', '/api/v1/orders')]) {
+      expect(res.headers).toMatchObject({
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      });
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(res.headers['x-request-id']).toBeTruthy();
+    }
   });
 
   it('serves the OpenAPI document with every route and its errors', async () => {
