@@ -559,14 +559,18 @@ function renderReport(x: {
   lines.push('# Benchmark results', '');
   // Only the load before the run says whether other work shared the machine: during the run the
   // servers, PostgreSQL and the load generator keep a 2-core machine's load above 2 by themselves.
-  const busy = x.loadAtStart[0] > cpus().length / 2;
+  const busy = x.loadAtStart[0] > cpus().length;
   if (short || busy) {
     const why = [
       short ? `a smoke run (${cfg.duration} s per measurement)` : '',
       busy ? `the machine was busy before the run (1-minute load average ${x.loadAtStart[0].toFixed(1)} on ${cpus().length} cores)` : '',
     ].filter(Boolean).join(', and ');
-    lines.push(`> **The final figures are pending: this was ${why}.** Re-run \`npm run bench\` with the defaults on a quiet machine; until then read the ratios and CPU per request, not the absolute figures.`, '');
+    lines.push(`> **Not a reference run: this was ${why}.** Re-run \`npm run bench\` with the defaults on a quiet machine; until then read the ratios and CPU per request, not the absolute figures.`, '');
   }
+  lines.push(
+    `> Servers, PostgreSQL and the load generator share this machine's ${cpus().length} cores, and a virtual machine's speed moves between runs (±30% in absolute req/s seen here): compare Agora with the baseline of the same round, not runs with each other.`,
+    '',
+  );
   lines.push(`Date: ${x.started.toISOString()}  `, `Command: \`${command()}\`  `, `Settings: ${cfg.connections} connections, ${cfg.duration} s measured after ${cfg.warmup} s of warm-up, ${cfg.rounds} round(s), PostgreSQL pool of ${cfg.pool} connections in both servers.`, '');
   lines.push('## Machine', '', machine(x.pgVersion, x.loadAtStart), '');
   const perSupplier = ds.suppliers.map((s) => `${s.name} (${s.visibility}${s.key === 'B' ? ', accepted link' : s.key === 'C' ? ', no link: hidden' : ''}): ${s.productIds.length}`).join('; ');
