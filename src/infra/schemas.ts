@@ -3,6 +3,16 @@ import { Type, type TSchema } from '@sinclair/typebox';
 /** A UUID. */
 export const Uuid = Type.String({ format: 'uuid' });
 
+/** A value or null, in a response (`null` last), with an optional description on the union. */
+export const Nullable = <T extends TSchema>(t: T, description?: string) => Type.Union([t, Type.Null()], description ? { description } : {});
+
+/**
+ * A nullable input. Query strings are coerced and union branches tried in order: with `null`
+ * first, `null` stays null instead of becoming "" through a string branch. (Amounts put `null`
+ * last instead, so that 0 stays 0.)
+ */
+export const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+
 /** `{id}` path parameter. */
 export const IdParams = Type.Object({ id: Uuid });
 

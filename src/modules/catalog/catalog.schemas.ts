@@ -1,12 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Money, MoneyInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+import { Money, MoneyInput, Nullable, NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-/**
- * A nullable input. The app's Ajv coerces types and tries union branches in order: with `null`
- * first, `null` (and "") stays null instead of becoming "" through the string branch.
- */
-const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 /** A nullable amount: `null` last, so that 0 stays 0 (Ajv would coerce 0 to null otherwise). */
 const NullableMoneyInput = Type.Union([MoneyInput, Type.Null()]);
 /** The "was" price shown struck through; in the supplier currency; null clears it. */

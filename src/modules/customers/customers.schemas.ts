@@ -1,9 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Money, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+import { Money, Nullable, NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-/** A nullable input: `null` first, so that `null` stays null (clears the field). */
-const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Trimmed; not blank' });
 const Email = Type.String({ format: 'email', maxLength: 254, description: 'Stored lower-cased; unique among the supplier\'s customers' });

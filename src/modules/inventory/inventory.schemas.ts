@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+import { Nullable, NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 import { LOCATION_KINDS, MOVEMENT_REASONS } from './inventory.tables.js';
 
 /** Largest stock quantity accepted in a request (whole units; the columns are 32-bit integers). */
@@ -8,9 +8,6 @@ export const MAX_QUANTITY = 1_000_000_000;
 /** Most lines one transfer may move. */
 export const MAX_TRANSFER_LINES = 100;
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-/** A nullable body field: `null` first so that it stays null (bodies are validated without coercion anyway). */
-const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 /** One of `values` (a JSON schema `anyOf` of constants), typed as their union. */
 const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 

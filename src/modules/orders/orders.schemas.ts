@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Money, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+import { Money, Nullable, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 import { FULFILMENT_TYPES, ORDER_SOURCES, ORDER_STATUSES, STOCK_STATES } from './orders.tables.js';
 
 export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)), { description: 'Order status (DESIGN.md section 6)' });
@@ -56,7 +56,6 @@ export const PlaceOrderBody = Type.Object(
 export type PlaceOrderInput = Static<typeof PlaceOrderBody>;
 
 const OrgRef = Type.Object({ id: Uuid, name: Type.String() });
-const Nullable = <T extends TSchema>(t: T, description?: string) => Type.Union([t, Type.Null()], description ? { description } : {});
 
 const orderFields = {
   id: Uuid,

@@ -1,9 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+import { NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 import { CHANNEL_KINDS } from './sales-channels.tables.js';
 
-/** A nullable input: `null` first, so that `null` stays null (clears the field). */
-const NullableInput = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 
 export const ChannelKindSchema = Type.Union(CHANNEL_KINDS.map((k) => Type.Literal(k)), {
   description: 'Where the orders come from: online, retail, phone, marketplace, wholesale, other',
