@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Money, MoneyInput, Nullable, NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 
 /** A nullable amount: `null` last, so that 0 stays 0 (Ajv would coerce 0 to null otherwise). */

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Money, Nullable, NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 
 

@@ -1,5 +1,6 @@
 import { assertCan } from '../../infra/access.js';
 import { resolveSupplier } from '../organizations/index.js';
+import { parseTimeRange } from '../../infra/time-range.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable, type FieldError } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
@@ -229,34 +230,10 @@ export const movementDto = (r: repo.MovementWithRefs): MovementDto => {
   };
 };
 
-const DAY_MS = 86_400_000;
-
-/**
- * Parses a `from`/`to` bound: an ISO date (`2024-05-01`, midnight UTC; as an upper bound the whole
- * day, so the next midnight, exclusive) or date-time (UTC when it has no offset).
- * @throws 422 at `path` for a date that does not exist (30 February).
- */
-export function parseBound(value: string, path: string, upper: boolean): { at: Date; exclusive: boolean } {
-  const [, y, mo, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(value) ?? [];
-  const day = Date.UTC(Number(y), Number(mo) - 1, Number(d));
-  const check = new Date(day);
-  if (!y || check.getUTCFullYear() !== Number(y) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) {
-    throw unprocessable([{ path, message: 'is not a calendar date' }]);
-  }
-  if (value.length === 10) return upper ? { at: new Date(day + DAY_MS), exclusive: true } : { at: new Date(day), exclusive: false };
-  const at = new Date(/(Z|[+-]\d{2}:\d{2})$/.test(value) ? value : `${value}Z`);
-  if (Number.isNaN(at.getTime())) throw unprocessable([{ path, message: 'is not a valid date-time' }]);
-  return { at, exclusive: false };
-}
-
 /** Turns the query's filters into the repo's, checking the date range. @throws 422 from > to, or a bad date. */
 function movementFilter(q: { location_id?: string; reason?: MovementReason; transfer_id?: string; from?: string; to?: string }): repo.MovementFilter {
-  const from = q.from !== undefined ? parseBound(q.from, 'querystring/from', false) : undefined;
-  const to = q.to !== undefined ? parseBound(q.to, 'querystring/to', true) : undefined;
-  if (from && to && (to.exclusive ? from.at >= to.at : from.at > to.at)) {
-    throw unprocessable([{ path: 'querystring/from', message: 'must not be after to' }]);
-  }
-  return { locationId: q.location_id, reason: q.reason, transferId: q.transfer_id, from: from?.at, to: to?.at, toExclusive: to?.exclusive };
+  const range = parseTimeRange(q.from, q.to, { from: 'querystring/from', to: 'querystring/to' });
+  return { locationId: q.location_id, reason: q.reason, transferId: q.transfer_id, ...range };
 }
 
 /**

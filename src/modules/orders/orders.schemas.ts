@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Money, Nullable, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 import { FULFILMENT_TYPES, ORDER_SOURCES, ORDER_STATUSES, STOCK_STATES } from './orders.tables.js';
 

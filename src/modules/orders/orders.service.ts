@@ -1,13 +1,14 @@
 import { assertCan, can, isPlatformAllowed, membershipOf, permits, type Actor } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import type { Db } from '../../infra/db/client.js';
-import { conflict, forbidden, invalidTransition, notFound, unauthorized, unprocessable, type FieldError } from '../../infra/errors.js';
+import { conflict, forbidden, invalidTransition, notFound, unauthorized } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findProductRow } from '../catalog/index.js';
 import { findCustomer } from '../customers/index.js';
 import { deductStock, listOrderMovements, releaseStock, type MovementRow } from '../inventory/index.js';
+import { parseTimeRange } from '../../infra/time-range.js';
 import { formatTaxRate } from '../organizations/index.js';
 import * as repo from './orders.repo.js';
 import { computeTotals, stockEffect, transitionRule, type OrderTotals } from './orders.rules.js';
@@ -165,40 +166,6 @@ export async function getOrder(ctx: Ctx, id: string): Promise<OrderDto> {
   return toOrderDto(o, lines, history, movements);
 }
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
-
-/** True when y-m-d is a real calendar day (2024-02-30 is not). */
-function isCalendarDay(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
-/**
- * A `created_from` / `created_to` bound: a date (`YYYY-MM-DD`, UTC) or an ISO 8601 date-time (UTC
- * when it has no offset). A date as an upper bound means "that whole day": the bound becomes the
- * next day's start, exclusive. Returns undefined (and records a field error) when invalid.
- */
-export function parseTimeBound(value: string, path: string, upper: boolean, errors: FieldError[]): { at: Date; exclusive: boolean } | undefined {
-  const bad = () => {
-    errors.push({ path, message: 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time' });
-    return undefined;
-  };
-  const d = DATE_ONLY.exec(value);
-  if (d) {
-    const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
-    if (!isCalendarDay(y, m, day)) return bad();
-    return upper ? { at: new Date(Date.UTC(y, m - 1, day + 1)), exclusive: true } : { at: new Date(Date.UTC(y, m - 1, day)), exclusive: false };
-  }
-  const t = DATE_TIME.exec(value);
-  if (!t) return bad();
-  const [y, m, day, hh, mm, ss] = [Number(t[1]), Number(t[2]), Number(t[3]), Number(t[4]), Number(t[5]), Number(t[6] ?? 0)];
-  if (!isCalendarDay(y, m, day) || hh > 23 || mm > 59 || ss > 59) return bad();
-  const at = new Date(t[7] ? value : `${value}Z`);
-  if (Number.isNaN(at.getTime())) return bad();
-  return { at, exclusive: false };
-}
-
 /**
  * The orders the caller may see (`orderScope`), newest first, filtered by any of status, supplier,
  * consumer, customer, channel, creation time (`created_from` ≤ created_at ≤ `created_to`; a
@@ -208,16 +175,10 @@ export function parseTimeBound(value: string, path: string, upper: boolean, erro
  */
 export async function listOrders(ctx: Ctx, q: ListOrdersInput): Promise<PageResult<OrderSummaryDto>> {
   const actor = requireActor(ctx);
-  const errors: FieldError[] = [];
-  const from = q.created_from !== undefined ? parseTimeBound(q.created_from, 'querystring/created_from', false, errors) : undefined;
-  const to = q.created_to !== undefined ? parseTimeBound(q.created_to, 'querystring/created_to', true, errors) : undefined;
-  if (from && to && (to.exclusive ? from.at >= to.at : from.at > to.at)) {
-    errors.push({ path: 'querystring/created_from', message: 'must not be after created_to' });
-  }
-  if (errors.length > 0) throw unprocessable(errors);
+  const range = parseTimeRange(q.created_from, q.created_to, { from: 'querystring/created_from', to: 'querystring/created_to' });
   const { items, total } = await repo.listOrders(ctx.db, orderScope(actor), {
     status: q.status, supplierId: q.supplier_id, consumerId: q.consumer_id, customerId: q.customer_id, channelId: q.channel_id,
-    createdFrom: from?.at, createdTo: to?.at, createdToExclusive: to?.exclusive, number: q.number,
+    createdFrom: range.from, createdTo: range.to, createdToExclusive: range.toExclusive, number: q.number,
     limit: q.limit, offset: q.offset,
   });
   return { items: items.map((o) => ({ ...orderFields(o), line_count: o.lineCount })), total, limit: q.limit, offset: q.offset };

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { NullableInput, Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
 import { CHANNEL_KINDS } from './sales-channels.tables.js';
 
