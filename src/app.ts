@@ -16,6 +16,7 @@ import { registerOpenApi } from './infra/openapi.js';
 import { Problem } from './infra/problem.js';
 import { createAccessTokens } from './infra/tokens.js';
 import { validatorCompiler } from './infra/validation.js';
+import { stockCheckRoutes } from './flows/stock-check.js';
 import { catalogModule } from './modules/catalog/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { identityModule } from './modules/identity/index.js';
@@ -127,6 +128,7 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
       await api.register(salesChannelsModule, { config, database });
       await api.register(ordersModule, { config, database });
       await api.register(importsModule, { config, database });
+      await api.register(stockCheckRoutes);
     },
     { prefix: '/api/v1' },
   );

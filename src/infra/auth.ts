@@ -65,13 +65,19 @@ export async function loadActor(db: Db, userId: string): Promise<Actor | null> {
   };
 }
 
+/**
+ * `Bearer <token>` and nothing else (RFC 6750 section 2.1): the scheme in any case, one space, one
+ * b64token. Anything after the token (`Bearer <token> junk`) is refused, not ignored.
+ */
+const BEARER_RE = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function authenticate(tokens: AccessTokens, database: Database, request: FastifyRequest): Promise<Actor | null> {
   const header = request.headers.authorization;
   if (!header) return null;
-  const [scheme, token] = header.split(' ');
-  if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('The Authorization header must be "Bearer <access token>"', 'INVALID_TOKEN');
+  const token = BEARER_RE.exec(header)?.[1];
+  if (!token) throw unauthorized('The Authorization header must be exactly "Bearer <access token>"', 'INVALID_TOKEN');
   const claims = tokens.verifyAccessToken(token);
   if (!claims || !UUID_RE.test(claims.sub)) throw unauthorized('The access token is invalid or expired', 'INVALID_TOKEN');
   const actor = await loadActor(database.db, claims.sub);

@@ -1,3 +1,5 @@
+import { jsonStorageProblem } from '../../infra/json.js';
+import { trimmedName } from '../../infra/text.js';
 import { randomBytes } from 'node:crypto';
 import { assertCan, can, isPlatformAllowed, membershipOf, permits } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
@@ -149,6 +151,13 @@ export function toProductDto(p: repo.ProductRow, stock: { onHand: number; reserv
   };
 }
 
+/** @throws 422 `body/attributes` when the attributes cannot be stored (too deep, too large, bad text: `jsonStorageProblem`). */
+function assertStorableAttributes(attributes: Record<string, unknown> | undefined): void {
+  if (attributes === undefined) return;
+  const problem = jsonStorageProblem(attributes);
+  if (problem) throw unprocessable([{ path: 'body/attributes', message: problem }]);
+}
+
 /**
  * Creates a product of the caller's supplier (owner or manager: `products:manage`). Prices
  * (`price`, `cost_price`, `compare_at_price`) are parsed exactly in the supplier's currency (at
@@ -162,6 +171,8 @@ export async function createProduct(ctx: Ctx, input: CreateProductInput): Promis
   const supplierId = await resolveSupplier(ctx, 'products:manage', input.supplier_id, 'body/supplier_id');
   const supplier = await loadSupplier(ctx, supplierId);
   const sku = trimmedSku(input.sku);
+  const name = trimmedName(input.name);
+  assertStorableAttributes(input.attributes);
   const price = parseMoney(input.price, supplier.currency, 'body/price');
   const costPrice = input.cost_price == null ? null : parseMoney(input.cost_price, supplier.currency, 'body/cost_price');
   const compareAt = input.compare_at_price == null ? null : parseMoney(input.compare_at_price, supplier.currency, 'body/compare_at_price');
@@ -173,7 +184,7 @@ export async function createProduct(ctx: Ctx, input: CreateProductInput): Promis
     const row = await repo.insertProduct(tx.db, {
       supplierId,
       sku,
-      name: input.name.trim(),
+      name,
       description: input.description ?? null,
       price: price.toFixed(),
       costPrice: costPrice?.toFixed() ?? null,
@@ -220,6 +231,8 @@ export async function updateProduct(ctx: Ctx, id: string, input: UpdateProductIn
   assertCan(ctx.actor, 'products:manage', current.supplierId, 'Product');
   if (current.archivedAt) throw notFound('Product');
   const sku = input.sku === undefined ? undefined : trimmedSku(input.sku);
+  const name = input.name === undefined ? undefined : trimmedName(input.name);
+  assertStorableAttributes(input.attributes);
   const price = input.price === undefined ? undefined : parseMoney(input.price, current.currency, 'body/price');
   const costPrice = input.cost_price == null ? input.cost_price : parseMoney(input.cost_price, current.currency, 'body/cost_price');
   const compareAt = input.compare_at_price == null ? input.compare_at_price : parseMoney(input.compare_at_price, current.currency, 'body/compare_at_price');
@@ -230,7 +243,7 @@ export async function updateProduct(ctx: Ctx, id: string, input: UpdateProductIn
     if (input.category_id != null) await repo.lockCategoryTree(c.db, current.supplierId, 'shared');
     return repo.updateProduct(c.db, id, {
       ...(sku !== undefined && { sku }),
-      ...(input.name !== undefined && { name: input.name.trim() }),
+      ...(name !== undefined && { name }),
       ...(input.description !== undefined && { description: input.description }),
       ...(price !== undefined && { price: price.toFixed() }),
       ...(costPrice !== undefined && { costPrice: costPrice === null ? null : costPrice.toFixed() }),
@@ -426,12 +439,13 @@ const isCategoryStaff = (ctx: Ctx, supplierId: string) =>
 export async function createCategory(ctx: Ctx, input: CreateCategoryInput): Promise<CategoryDto> {
   const supplierId = await resolveSupplier(ctx, 'categories:manage', input.supplier_id, 'body/supplier_id');
   await loadSupplier(ctx, supplierId);
-  const slug = input.slug ?? defaultSlug(input.name);
+  const name = trimmedName(input.name);
+  const slug = input.slug ?? defaultSlug(name);
   assertSlug(slug, 'body/slug');
   const values = {
     supplierId,
     parentId: input.parent_id ?? null,
-    name: input.name.trim(),
+    name,
     slug,
     description: input.description ?? null,
     isActive: input.is_active ?? true,
@@ -546,7 +560,7 @@ export async function updateCategory(ctx: Ctx, id: string, input: UpdateCategory
   assertCan(ctx.actor, 'categories:manage', current.supplierId, 'Category');
   if (input.slug !== undefined) assertSlug(input.slug, 'body/slug');
   const values = {
-    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.name !== undefined && { name: trimmedName(input.name) }),
     ...(input.slug !== undefined && { slug: input.slug }),
     ...(input.description !== undefined && { description: input.description }),
     ...(input.parent_id !== undefined && { parentId: input.parent_id }),

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../infra/db/client.js';
 import { organizations } from '../organizations/index.js';
@@ -128,10 +128,11 @@ export interface CustomerIdentity {
  * partial unique indexes (supplier+email, supplier+user_id, supplier+consumer_id), then the row is
  * read back, so two concurrent first orders make one record.
  * - a consumer organization: the record keyed by (supplier, consumer_id); it gets no email;
- * - a user: the record keyed by (supplier, user_id); else a person's record with the user's email
- *   and no user yet (staff created it) is linked to the user; else a new one with the email, or
- *   without it when another record of the supplier already holds that email (say an account whose
- *   owner changed email since);
+ * - a user: the record keyed by (supplier, user_id); else a new one with the user's email, or
+ *   without it when another record of the supplier already holds that email (one staff made for a
+ *   phoned-in order, another account's). A record is never linked to an account through an e-mail
+ *   address the account has not proven it owns, so nobody inherits another person's name,
+ *   addresses or order history by registering their address;
  * - neither (staff order for a person): the record with that email, else a new one; without an
  *   email always a new record (a walk-in).
  * Existing records are returned as they are (their name and addresses are not overwritten).
@@ -152,17 +153,10 @@ export async function findOrCreateCustomer(db: Db, who: CustomerIdentity): Promi
   };
   const lookup = async (): Promise<CustomerRow | undefined> => {
     if (who.consumerId) return findBy(db, who.supplierId, eq(customers.consumerId, who.consumerId));
-    if (who.userId) {
-      const byUser = await findBy(db, who.supplierId, eq(customers.userId, who.userId));
-      if (byUser || !email) return byUser;
-      // A person's record staff made for this email before they had an account: link it.
-      const [linked] = await db
-        .update(customers)
-        .set({ userId: who.userId, updatedAt: new Date() })
-        .where(and(eq(customers.supplierId, who.supplierId), eq(customers.email, email), isNull(customers.userId), isNull(customers.consumerId)))
-        .returning();
-      return linked;
-    }
+    // A user's record is keyed by their account only. A record that staff made for the same e-mail
+    // is never taken over: nothing proves the account owns that address (anyone can register it),
+    // and the record's name, addresses and orders are someone else's until the e-mail is verified.
+    if (who.userId) return findBy(db, who.supplierId, eq(customers.userId, who.userId));
     return email ? findBy(db, who.supplierId, eq(customers.email, email)) : undefined;
   };
   const existing = await lookup();
@@ -172,7 +166,7 @@ export async function findOrCreateCustomer(db: Db, who: CustomerIdentity): Promi
   const raced = await lookup();
   if (raced) return raced;
   if (who.userId && !who.consumerId && values.email) {
-    // The email belongs to a record we may not take over (another user's, or an organization's).
+    // The email belongs to a record we may not take over (staff-made, another user's).
     const withoutEmail = await insertCustomer(db, { ...values, email: null });
     if (withoutEmail) return withoutEmail;
     const again = await lookup();

@@ -1,3 +1,4 @@
+import { trimmedName } from '../../infra/text.js';
 import { assertCan } from '../../infra/access.js';
 import type { Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
@@ -28,13 +29,6 @@ export function parseCustomerSort(sort: string | undefined): repo.SortTerm[] {
     if (!terms.some((t) => t.key === key)) terms.push({ key: key as repo.SortKey, desc });
   }
   return terms;
-}
-
-/** A trimmed name. @throws 422 `body/name` when blank. */
-function trimmedName(name: string): string {
-  const n = name.trim();
-  if (!n) throw unprocessable([{ path: 'body/name', message: 'must not be blank' }]);
-  return n;
 }
 
 /** A trimmed optional text: undefined stays undefined (not given), null or blank becomes null (cleared). */

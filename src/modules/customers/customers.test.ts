@@ -349,14 +349,15 @@ describe('findOrCreateCustomer', () => {
     expect(await customerCount(s.org.id)).toBe(2);
   });
 
-  it('links a record staff made for an email to the user who orders with it', async () => {
+  it('never links a record staff made for an e-mail to an account that registered it (the address is unverified)', async () => {
     const s = await buildSupplier(app);
     const shopper = await registerUser(app);
     const made = await customer(s.sales, { email: shopper.email, name: 'Walk-in' });
     const row = await findOrCreateCustomer(db, { supplierId: s.org.id, userId: shopper.id, name: 'Shopper', email: shopper.email });
-    expect(row.id).toBe(made.id);
+    expect(row.id).not.toBe(made.id);
+    expect(row).toMatchObject({ userId: shopper.id, email: null, name: 'Shopper' });
     const got = await call(app, 'GET', `/api/v1/customers/${made.id}`, { token: s.owner.token });
-    expect(got.body).toMatchObject({ user_id: shopper.id, name: 'Walk-in' });
+    expect(got.body).toMatchObject({ user_id: null, name: 'Walk-in', email: shopper.email });
   });
 
   it('gives a user a record without the email when another user\'s record holds it', async () => {

@@ -1,3 +1,4 @@
+import { trimmedName } from '../../infra/text.js';
 import { v7 as uuidv7 } from 'uuid';
 import { BUILTIN_ROLES } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
@@ -60,7 +61,7 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<AuthResp
     email,
     username: input.username ?? null,
     passwordHash,
-    fullName: input.full_name.trim(),
+    fullName: trimmedName(input.full_name, 'body/full_name'),
     phone: input.phone ?? null,
   });
   return issueTokens(ctx, user);
@@ -169,7 +170,7 @@ export async function updateMe(ctx: Ctx, input: UpdateMeInput) {
     if (other && other.id !== userId) throw conflict('USERNAME_TAKEN', 'This username is taken');
   }
   await repo.updateUser(ctx.db, userId, {
-    ...(input.full_name !== undefined && { fullName: input.full_name.trim() }),
+    ...(input.full_name !== undefined && { fullName: trimmedName(input.full_name, 'body/full_name') }),
     ...(input.username !== undefined && { username: input.username }),
     ...(input.phone !== undefined && { phone: input.phone }),
   });

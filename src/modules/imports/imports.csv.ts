@@ -3,6 +3,7 @@
  * each record starts on, the header, and strict cell parsers that record every problem as
  * `{line, column, message}` instead of stopping at the first one.
  */
+import { jsonStorageProblem } from '../../infra/json.js';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../../infra/errors.js';
@@ -312,7 +313,7 @@ export class RowReader {
       return this.fail(column, 'must be a JSON object like {"colour":"red"}'), null;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.fail(column, 'must be a JSON object like {"colour":"red"}'), null;
-    const unstorable = unstorableJson(value);
+    const unstorable = jsonStorageProblem(value);
     if (unstorable) return this.fail(column, unstorable), null;
     return value as Record<string, unknown>;
   }
@@ -368,31 +369,6 @@ export class RowReader {
     if (date.getTime() > opts.now.getTime()) return this.fail(column, 'must not be in the future'), null;
     return date;
   }
-}
-
-/** How deep an attributes object may nest. */
-const MAX_JSON_DEPTH = 20;
-
-/**
- * Why PostgreSQL's jsonb would refuse `value`, or null: a string (or key) holding U+0000 or an
- * unpaired surrogate, or nesting deeper than `MAX_JSON_DEPTH`. Walks without recursion.
- */
-function unstorableJson(value: unknown): string | null {
-  const bad = (s: string) => s.includes('\u0000') || !(s as string & { isWellFormed(): boolean }).isWellFormed();
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v === 'string') {
-      if (bad(v)) return 'holds a \\u0000 or an unpaired surrogate, which cannot be stored';
-    } else if (v !== null && typeof v === 'object') {
-      if (depth > MAX_JSON_DEPTH) return `nests deeper than ${MAX_JSON_DEPTH} levels`;
-      for (const [k, item] of Object.entries(v)) {
-        if (bad(k)) return 'holds a \\u0000 or an unpaired surrogate, which cannot be stored';
-        stack.push([item, depth + 1]);
-      }
-    }
-  }
-  return null;
 }
 
 /** Splits `items` into arrays of at most `size`. */

@@ -56,10 +56,14 @@ const show = (v: OrderLevelValue) => (v instanceof Date ? v.toISOString() : v.to
  * channel, the location is the supplier's default; totals are exact: lines plus tax and shipping
  * minus discount. One status history row per order (null → status, at created_at).
  * Problems: bad values, disagreeing order-level values, missing status/created_at, a SKU twice in
- * one order, an unknown SKU, an order number already taken (numbers are unique across Agora), a
+ * one order, an unknown SKU, an order number already taken by the supplier or of the generated
+ * form `ORD-<digits>`, a
  * discount above the order amount.
  * Summary: `orders_created`, `order_lines_created`, `customers_created`, `channels_created`.
  */
+/** The form of the numbers Agora generates (`ORD-100001`): reserved for them, refused in an import. */
+const GENERATED_NUMBER = /^ORD-\d+$/i;
+
 export const importOrders: ImportHandler = async (tx: Ctx, job) => {
   const header = readHeader(job.header, { columns: ORDER_COLUMNS, required: REQUIRED }, job.problems);
   if (!header) return null;
@@ -68,7 +72,11 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
   for (const record of job.records) {
     if (!widthMatches(job, record, header.width)) continue;
     const r = new RowReader(record, header, job.problems, amounts);
-    const number = r.text('order_number', { required: true, max: 64 });
+    let number = r.text('order_number', { required: true, max: 64 });
+    if (number && GENERATED_NUMBER.test(number)) {
+      r.fail('order_number', `"${number}" has the form ORD-<digits>, which is reserved for the numbers Agora generates; keep the source system's number in another form (e.g. with its own prefix)`);
+      number = null;
+    }
     const given: Partial<Record<OrderLevelColumn, OrderLevelValue | null | undefined>> = {
       created_at: r.timestamp('created_at', { now: job.now }),
       status: r.text('status', { max: 40 }),
@@ -134,9 +142,9 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
   }
 
   // Against the database: numbers free, SKUs known.
-  const taken = await repo.findTakenOrderNumbers(tx.db, [...drafts.keys()]);
+  const taken = await repo.findTakenOrderNumbers(tx.db, job.supplierId, [...drafts.keys()]);
   for (const d of drafts.values()) {
-    if (taken.has(d.number)) job.problems.add(d.firstLine, 'order_number', `order number "${d.number}" is already taken (order numbers are unique across Agora)`);
+    if (taken.has(d.number)) job.problems.add(d.firstLine, 'order_number', `order number "${d.number}" is already taken by another order of this supplier`);
   }
   const skus = [...new Set([...drafts.values()].flatMap((d) => [...d.skus.keys()]))];
   const products = new Map((await repo.findProductsBySku(tx.db, job.supplierId, skus)).map((p) => [p.sku, p]));

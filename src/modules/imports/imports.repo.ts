@@ -276,11 +276,12 @@ export const insertMovements = (db: Db, rows: MovementWrite[]) =>
 
 /* ---------- orders ---------- */
 
-/** The order numbers among `numbers` that some order (of any supplier) already has. */
-export async function findTakenOrderNumbers(db: Db, numbers: string[]): Promise<Set<string>> {
+/** The order numbers among `numbers` that an order of the supplier already has (numbers are unique per supplier). */
+export async function findTakenOrderNumbers(db: Db, supplierId: string, numbers: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (const part of chunks(numbers, LOOKUP_CHUNK)) {
-    for (const r of await db.select({ number: orders.number }).from(orders).where(inArray(orders.number, part))) out.add(r.number);
+    const rows = await db.select({ number: orders.number }).from(orders).where(and(eq(orders.supplierId, supplierId), inArray(orders.number, part)));
+    for (const r of rows) out.add(r.number);
   }
   return out;
 }

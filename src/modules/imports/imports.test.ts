@@ -366,6 +366,42 @@ describe('POST /imports: historical orders', () => {
   });
 });
 
+describe('order numbers are per supplier', () => {
+  it('refuses imported numbers of the generated form ORD-<digits>, so an import cannot block any supplier\'s next orders', async () => {
+    const a = await supplierWithCatalog();
+    const b = await supplierWithCatalog({ catalog_visibility: 'public' });
+    const [next] = await queryRows<{ n: string }>(database.db, sql`select last_value + 1 as n from order_number_seq`);
+    const numbers = [0, 1, 2, 3, 4].map((i) => `ORD-${Number(next.n) + i}`);
+    const csv = 'order_number,created_at,status,sku,quantity,unit_price\n'
+      + numbers.map((n) => `${n},2025-05-18T10:00:00Z,completed,WATCH-10,1,329.50`).join('\n') + '\n';
+    const before = await snapshot(a.org.id);
+    const p = expectProblem(await upload(a.owner.token, 'orders', csv), 422);
+    expect((p.errors as any[]).map((e) => e.path)).toEqual(numbers.map((_, i) => `line ${i + 2}/order_number`));
+    expect(p.errors[0].message).toContain('reserved for the numbers Agora generates');
+    expect(await snapshot(a.org.id)).toEqual(before);
+    // Both suppliers go on placing orders, with generated numbers.
+    const shopper = await registerUser(app);
+    const watchB = (await productsOf(b))['WATCH-10'];
+    for (let i = 0; i < 3; i++) {
+      const res = await call(app, 'POST', '/api/v1/orders', { token: shopper.token, body: { supplier_id: b.org.id, items: [{ product_id: watchB.id, quantity: 1 }] } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.number).toMatch(/^ORD-\d+$/);
+    }
+  });
+
+  it('lets two suppliers import the same order number; the same supplier twice is 422', async () => {
+    const a = await supplierWithCatalog();
+    const b = await supplierWithCatalog();
+    const prefix = `SHARED${uniq()}`;
+    await imported(a.owner.token, 'orders', ordersFixture(prefix));
+    const run = await imported(b.owner.token, 'orders', ordersFixture(prefix));
+    expect(run.summary.orders_created).toBe(3);
+    const p = expectProblem(await upload(a.owner.token, 'orders', ordersFixture(prefix)), 422);
+    expect(p.errors[0]).toMatchObject({ path: 'line 2/order_number' });
+    expect(p.errors[0].message).toContain('already taken by another order of this supplier');
+  });
+});
+
 describe('GET /products/export.csv', () => {
   it('exports in the import format, and export → import round-trips', async () => {
     const s = await supplierWithCatalog();

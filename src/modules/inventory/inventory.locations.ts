@@ -4,6 +4,7 @@
  * locations has exactly one default, always active; changes of one supplier's locations are
  * serialised by a transaction-scoped advisory lock.
  */
+import { trimmedName } from '../../infra/text.js';
 import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
@@ -27,12 +28,6 @@ export const toLocationDto = (l: repo.LocationRow): LocationDto => ({
 
 /** 409 `LOCATION_NAME_TAKEN`: another location of the supplier has this name (case-insensitively). */
 const nameTaken = (name: string) => conflict('LOCATION_NAME_TAKEN', `The supplier already has a location named "${name}"`, { name });
-
-function trimmedName(name: string): string {
-  const n = name.trim();
-  if (!n) throw unprocessable([{ path: 'body/name', message: 'must not be blank' }]);
-  return n;
-}
 
 const trimmedAddress = (a: string | null | undefined) => (a == null ? a : a.trim() || null);
 

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Ctx } from '../../infra/context.js';
 import { conflict } from '../../infra/errors.js';
 import { stockLevels, stockMovements, type MovementReason } from './inventory.tables.js';
@@ -64,37 +64,58 @@ async function insertMovements(ctx: Ctx, rows: MovementRow[]) {
 export async function reserveStock(ctx: Ctx, input: StockOperationInput): Promise<void> {
   const lines = normalizeStockLines(input.lines);
   const movements: MovementRow[] = [];
-  const short: ShortLine[] = [];
+  const short: StockLine[] = [];
   const actorId = ctx.actor?.userId ?? null;
   for (const line of lines) {
-    if (short.length === 0) {
-      const [row] = await ctx.db
-        .update(stockLevels)
-        .set({ reserved: sql`${stockLevels.reserved} + ${line.quantity}`, updatedAt: sql`now()` })
-        .where(and(levelOf(line.productId, input.locationId), sql`${stockLevels.onHand} - ${stockLevels.reserved} >= ${line.quantity}`))
-        .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved });
-      if (row) {
-        movements.push({
-          productId: line.productId, locationId: input.locationId, reason: 'reservation',
-          onHandBefore: row.onHand, onHandAfter: row.onHand,
-          reservedBefore: row.reserved - line.quantity, reservedAfter: row.reserved,
-          orderId: input.orderId, actorId,
-        });
-        continue;
-      }
+    if (short.length > 0) {
+      // The request fails anyway: lock nothing more, only report what else is short.
+      short.push(line);
+      continue;
     }
-    // Short (or a line after a short one: the request fails anyway, so only read, lock nothing more).
-    const [level] = await ctx.db
-      .select({ available: sql<number>`(${stockLevels.onHand} - ${stockLevels.reserved})::int` })
-      .from(stockLevels)
-      .where(levelOf(line.productId, input.locationId));
-    const available = Math.max(0, Number(level?.available ?? 0));
-    if (available < line.quantity) short.push({ product_id: line.productId, requested: line.quantity, available });
+    const [row] = await ctx.db
+      .update(stockLevels)
+      .set({ reserved: sql`${stockLevels.reserved} + ${line.quantity}`, updatedAt: sql`now()` })
+      .where(and(levelOf(line.productId, input.locationId), sql`${stockLevels.onHand} - ${stockLevels.reserved} >= ${line.quantity}`))
+      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved });
+    if (!row) {
+      // The conditional update is the decision: it matched nothing, so this line is short, whatever a
+      // later read says (under READ COMMITTED a release committed meanwhile is visible to the next
+      // statement, and deciding again from it would skip the line with nothing reserved).
+      short.push(line);
+      continue;
+    }
+    movements.push({
+      productId: line.productId, locationId: input.locationId, reason: 'reservation',
+      onHandBefore: row.onHand, onHandAfter: row.onHand,
+      reservedBefore: row.reserved - line.quantity, reservedAfter: row.reserved,
+      orderId: input.orderId, actorId,
+    });
   }
   if (short.length > 0) {
-    throw conflict('INSUFFICIENT_STOCK', `Not enough stock for ${short.length} line(s)`, { lines: short });
+    throw conflict('INSUFFICIENT_STOCK', `Not enough stock for ${short.length} line(s)`, { lines: await shortLines(ctx, input.locationId, short) });
   }
   await insertMovements(ctx, movements);
+}
+
+/**
+ * The `INSUFFICIENT_STOCK` details of refused lines: the first is short by the conditional update
+ * itself and is always reported; the lines after it (never attempted) are reported when the read
+ * shows them short too. `available` is read after the refusal, for the message only: when stock
+ * was freed in between it can be ≥ `requested` (the line was still refused; a retry may succeed).
+ */
+async function shortLines(ctx: Ctx, locationId: string, refused: StockLine[]): Promise<ShortLine[]> {
+  const rows = await ctx.db
+    .select({ productId: stockLevels.productId, available: sql<number>`(${stockLevels.onHand} - ${stockLevels.reserved})::int` })
+    .from(stockLevels)
+    .where(and(eq(stockLevels.locationId, locationId), inArray(stockLevels.productId, refused.map((l) => l.productId))));
+  const available = new Map(rows.map((r) => [r.productId, Math.max(0, Number(r.available))]));
+  return refused
+    .map((l) => ({
+      product_id: l.productId,
+      requested: l.quantity,
+      available: available.get(l.productId) ?? 0,
+    }))
+    .filter((l, i) => i === 0 || l.available < l.requested);
 }
 
 /**

@@ -57,8 +57,12 @@ export const stockLevels = pgTable(
   ],
 );
 
-/** Why stock changed. `reservation`/`release` move `reserved`; the rest move `on_hand`. */
-export const MOVEMENT_REASONS = ['initial', 'restock', 'adjustment', 'return', 'sale', 'reservation', 'release', 'transfer'] as const;
+/**
+ * Why stock changed. `reservation`/`release` move `reserved`; the rest move `on_hand`, but
+ * `reconciliation`, written by the stock repair, which brings a drifted level's `reserved` back to what
+ * its orders hold and its movements in line with the level.
+ */
+export const MOVEMENT_REASONS = ['initial', 'restock', 'adjustment', 'return', 'sale', 'reservation', 'release', 'transfer', 'reconciliation'] as const;
 export type MovementReason = (typeof MOVEMENT_REASONS)[number];
 
 /** One change of one stock level: who, why, before and after, and the order when there is one. */

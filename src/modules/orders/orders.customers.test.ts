@@ -254,14 +254,24 @@ describe('buyer orders get a customer record', () => {
     expect(records.map((r) => [r.consumerId, r.userId]).sort()).toEqual([[c.org.id, null], [null, shopper.id]].sort());
   });
 
-  it('links a record staff made for an email when that person orders with their account', async () => {
+  it('never hands a record staff made for an e-mail to whoever registers that e-mail: name, addresses and orders stay with it', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
     const p = await product(s);
     const email = `known-${uniq()}@example.com`;
-    const staffOrder = await placeOk(s.sales.token, { supplier_id: s.org.id, customer: { name: 'Known by phone', email }, items: [{ product_id: p.id, quantity: 1 }] });
-    const person = await registerUser(app, { email });
-    const own = await placeOk(person.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
-    expect(own.customer.id).toBe(staffOrder.customer.id);
+    const made = await call(app, 'POST', '/api/v1/customers', {
+      token: s.sales.token,
+      body: { supplier_id: s.org.id, name: 'Dana Levi', email, shipping_address: '12 Herzl St, Haifa', billing_address: 'PO Box 7, Haifa' },
+    });
+    expect(made.status).toBe(201);
+    const staffOrder = await placeOk(s.sales.token, { supplier_id: s.org.id, customer_id: made.body.id, items: [{ product_id: p.id, quantity: 1 }] });
+    const impostor = await registerUser(app, { email, full_name: 'Someone Else' });
+    const own = await placeOk(impostor.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
+    expect(own.customer.id).not.toBe(staffOrder.customer.id);
+    expect(own).toMatchObject({ customer: { name: 'Someone Else' }, shipping_address: null, billing_address: null });
+    const record = await call(app, 'GET', `/api/v1/customers/${made.body.id}`, { token: s.owner.token });
+    expect(record.body).toMatchObject({ user_id: null, order_count: 1, shipping_address: '12 Herzl St, Haifa' });
+    // The impostor cannot read the staff order placed for the real Dana Levi either.
+    expectProblem(await call(app, 'GET', `/api/v1/orders/${staffOrder.id}`, { token: impostor.token }), 404);
   });
 
   it('leaves no customer record, channel or order behind when the order is refused (409 INSUFFICIENT_STOCK)', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../infra/db/client.js';
 import { prepared } from '../../infra/db/prepared.js';
@@ -21,8 +21,9 @@ export interface OrderWithParties extends OrderRow {
 }
 
 /**
- * Which orders a caller may see: all (platform admin), or those they placed, those of consumer
- * organizations and those of suppliers where they hold `orders:read`.
+ * Which orders a caller may see: all (platform admin), or their own purchases as a person (buyer
+ * orders for no organization that they placed), those of consumer organizations and those of
+ * suppliers where they hold `orders:read`.
  */
 export interface OrderScope {
   all: boolean;
@@ -37,7 +38,8 @@ const consumerOrg = alias(organizations, 'consumer_org');
 /** The scope as one SQL condition (an OR of `inArray`s on indexed columns). */
 function visible(scope: OrderScope): SQL | undefined {
   if (scope.all) return undefined;
-  const any: SQL[] = [eq(orders.placedBy, scope.userId)];
+  // Their own purchases as a person; an order placed for an organization is seen through a membership.
+  const any: SQL[] = [and(eq(orders.placedBy, scope.userId), isNull(orders.consumerId), eq(orders.source, 'buyer'))!];
   if (scope.consumerIds.length) any.push(inArray(orders.consumerId, scope.consumerIds));
   if (scope.supplierIds.length) any.push(inArray(orders.supplierId, scope.supplierIds));
   return or(...any);

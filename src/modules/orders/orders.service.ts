@@ -116,8 +116,9 @@ const orgsWhere = (actor: Actor, type: 'supplier' | 'consumer', permission: stri
   actor.memberships.filter((m) => m.organizationType === type && permits(m.permissions, permission)).map((m) => m.organizationId);
 
 /**
- * What the actor may see: orders they placed, orders of consumer organizations and of suppliers
- * where they hold `orders:read`; platform admins see all.
+ * What the actor may see: their own purchases as a person (buyer orders for no organization that
+ * they placed), and the orders of consumer organizations and suppliers where they currently hold
+ * `orders:read`; platform admins see all.
  */
 export function orderScope(actor: Actor): repo.OrderScope {
   return {
@@ -128,16 +129,25 @@ export function orderScope(actor: Actor): repo.OrderScope {
   };
 }
 
+/**
+ * True when the order is the actor's own purchase as a person: a buyer order for no organization
+ * that they placed. Orders written for an organization (a consumer's, or a supplier's staff order)
+ * belong to that organization, and reach a person only through a current membership there: a member
+ * who is removed loses them, including the ones they placed.
+ */
+const isOwnPurchase = (actor: Actor, o: repo.OrderRow) => o.source === 'buyer' && o.consumerId === null && o.placedBy === actor.userId;
+
+/** Who may read an order: its buyer as a person, or current members with `orders:read` in its supplier or consumer. */
 function canSee(actor: Actor, o: repo.OrderRow): boolean {
-  return o.placedBy === actor.userId || can(actor, 'orders:read', o.supplierId) || (o.consumerId !== null && can(actor, 'orders:read', o.consumerId));
+  return isOwnPurchase(actor, o) || can(actor, 'orders:read', o.supplierId) || (o.consumerId !== null && can(actor, 'orders:read', o.consumerId));
 }
 
 /**
- * The buyer side of an order: the placer of a buyer order, or a member of its consumer organization
- * with `orders:cancel`. The staff member who wrote a staff order is not its buyer.
+ * The buyer side of an order: the person who bought it for themself, or a current member of its
+ * consumer organization with `orders:cancel`. The staff member who wrote a staff order is not its buyer.
  */
 function isBuyerSide(actor: Actor, o: repo.OrderRow): boolean {
-  return (o.source !== 'staff' && o.placedBy === actor.userId) || (o.consumerId !== null && can(actor, 'orders:cancel', o.consumerId));
+  return isOwnPurchase(actor, o) || (o.consumerId !== null && can(actor, 'orders:cancel', o.consumerId));
 }
 
 /** Supplier side: a member of the order's supplier, or a platform admin. */

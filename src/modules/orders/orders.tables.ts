@@ -27,7 +27,11 @@ export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
 export const ORDER_SOURCES = ['buyer', 'staff', 'import'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];
 
-/** Source of human order numbers (`ORD-100001`, …). */
+/**
+ * Source of the order numbers Agora generates (`ORD-100001`, …). The form `ORD-<digits>` is reserved
+ * for them: an import keeps the source system's numbers only in other forms, so a generated number
+ * never collides with an imported one.
+ */
 export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 100001 });
 
 /**
@@ -65,7 +69,8 @@ export const orders = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('orders_number_key').on(t.number),
+    // Numbers are unique per supplier: one tenant's numbers (imported ones included) never block another's orders.
+    uniqueIndex('orders_supplier_number_key').on(t.supplierId, t.number),
     index('orders_supplier_created_idx').on(t.supplierId, t.createdAt),
     index('orders_consumer_created_idx').on(t.consumerId, t.createdAt),
     index('orders_placed_by_created_idx').on(t.placedBy, t.createdAt),

@@ -286,6 +286,44 @@ describe('reading orders', () => {
   });
 });
 
+describe('access follows current membership', () => {
+  it('hides the staff orders a removed sales rep wrote, and the orders a removed buyer placed, from them (404), list included', async () => {
+    const { s, c, p } = await world({ visibility: 'public' });
+    const staffOrder = await placeOk(s.sales.token, {
+      supplier_id: s.org.id, customer: { name: 'Phoned in', email: `ph-${uniq()}@example.com` }, shipping_address: '1 Secret Rd', items: [{ product_id: p.id, quantity: 1 }],
+    });
+    const buyerOrder = await placeOk(c.buyer.token, { supplier_id: s.org.id, consumer_id: c.org.id, items: [{ product_id: p.id, quantity: 1 }] });
+    // While members, both see them.
+    expect((await call(app, 'GET', `/api/v1/orders/${staffOrder.id}`, { token: s.sales.token })).status).toBe(200);
+    expect((await call(app, 'GET', `/api/v1/orders/${buyerOrder.id}`, { token: c.buyer.token })).status).toBe(200);
+    expect((await call(app, 'DELETE', `/api/v1/organizations/${s.org.id}/members/${s.sales.id}`, { token: s.owner.token })).status).toBe(204);
+    expect((await call(app, 'DELETE', `/api/v1/organizations/${c.org.id}/members/${c.buyer.id}`, { token: c.owner.token })).status).toBe(204);
+    const before = await level(p.id);
+    expectProblem(await call(app, 'GET', `/api/v1/orders/${staffOrder.id}`, { token: s.sales.token }), 404);
+    expectProblem(await call(app, 'GET', `/api/v1/orders/${buyerOrder.id}`, { token: c.buyer.token }), 404);
+    expectProblem(await call(app, 'POST', `/api/v1/orders/${buyerOrder.id}/cancel`, { token: c.buyer.token, body: {} }), 404);
+    expectProblem(await setStatus(c.buyer, buyerOrder.id, 'cancelled'), 404);
+    for (const who of [s.sales, c.buyer]) {
+      const list = await call(app, 'GET', '/api/v1/orders?limit=100', { token: who.token });
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((o: { id: string }) => o.id)).toEqual([]);
+    }
+    expect(await level(p.id)).toEqual(before);
+    const still = await call(app, 'GET', `/api/v1/orders/${buyerOrder.id}`, { token: c.owner.token });
+    expect(still.body.status).toBe('pending');
+  });
+
+  it('keeps a person\'s own purchases theirs (no organization involved)', async () => {
+    const { s, p } = await world({ visibility: 'public' });
+    const shopper = await registerUser(app);
+    const mine = await placeOk(shopper.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
+    expect((await call(app, 'GET', `/api/v1/orders/${mine.id}`, { token: shopper.token })).status).toBe(200);
+    const list = await call(app, 'GET', '/api/v1/orders', { token: shopper.token });
+    expect(list.body.items.map((o: { id: string }) => o.id)).toEqual([mine.id]);
+    expect((await call(app, 'POST', `/api/v1/orders/${mine.id}/cancel`, { token: shopper.token, body: {} })).status).toBe(200);
+  });
+});
+
 describe('order lifecycle', () => {
   it('walks pending → accepted → in_progress → ready → shipped → delivered → completed, deducting stock once at shipped', async () => {
     const { s, c, p } = await world({ stock: 10 });

@@ -1,3 +1,4 @@
+import { trimmedName } from '../../infra/text.js';
 import { randomBytes } from 'node:crypto';
 import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS, resolveOrganization } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
@@ -127,7 +128,7 @@ export async function createOrganization(ctx: Ctx, input: CreateOrganizationInpu
   return inTransaction(ctx, async (tx) => {
     const org = await repo.insertOrganization(tx.db, {
       type: input.type,
-      name: input.name.trim(),
+      name: trimmedName(input.name),
       slug: await uniqueSlug(tx, input.name),
       catalogVisibility: input.catalog_visibility ?? 'linked',
       currency,
@@ -187,7 +188,7 @@ export async function updateOrganization(ctx: Ctx, id: string, input: UpdateOrga
     : attempt(() => parseMoney(input.free_delivery_threshold!, org.currency, 'body/free_delivery_threshold'));
   if (errors.length) throw unprocessable(errors);
   const updated = await repo.updateOrganization(ctx.db, id, {
-    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.name !== undefined && { name: trimmedName(input.name) }),
     ...(input.catalog_visibility !== undefined && { catalogVisibility: input.catalog_visibility }),
     ...(taxRate !== undefined && { taxRate: taxRate.toFixed() }),
     ...(deliveryFee !== undefined && { deliveryFee: deliveryFee.toFixed() }),

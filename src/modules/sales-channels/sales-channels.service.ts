@@ -1,3 +1,4 @@
+import { trimmedName } from '../../infra/text.js';
 import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
@@ -8,12 +9,6 @@ import type { CreateSalesChannelInput, ListSalesChannelsQueryInput, SalesChannel
 
 /* ---------- shared rules ---------- */
 
-
-function trimmedName(name: string): string {
-  const n = name.trim();
-  if (!n) throw unprocessable([{ path: 'body/name', message: 'must not be blank' }]);
-  return n;
-}
 
 const text = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
 
