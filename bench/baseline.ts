@@ -26,7 +26,7 @@ import { v7 as uuidv7 } from 'uuid';
  * SQL — edit here when Agora's statements change (see the trace in bench/RESULTS.md)
  * ===================================================================================== */
 
-/** Every request: the actor (src/infra/auth.ts `loadActor`), one query. */
+/** Every request: the actor (`loadActor` of src/modules/organizations), one query. */
 const SQL_ACTOR = `
 select u.id, u.email, u.is_active,
   (select json_agg(json_build_object('organizationId', m.organization_id, 'organizationType', o.type,
@@ -37,7 +37,7 @@ select u.id, u.email, u.is_active,
     where pa.user_id = u.id) as platform
 from users u where u.id = $1`;
 
-/* ---- (a) GET /api/v1/catalog/products?q=&category_id=&limit=&offset= (catalog.repo.ts listCatalog) ----
+/* ---- (a) GET /api/v1/catalog/products?q=&category_id=&limit=&offset= (catalog.browse.repo.ts listCatalog) ----
  * Two statements run side by side (Promise.all, two pool connections): the page and the count.
  * Both share one WHERE built by `catalogWhere` below:
  *   listable (product active, not archived; supplier active and a supplier)
@@ -61,7 +61,10 @@ function catalogWhere(v: Viewer, f: { search?: string; categoryId?: string }, pa
   };
   // Constants are bound as parameters, as Drizzle does.
   const conditions = [
-    `products.is_active = ${p(true)}`, 'products.archived_at is null', `organizations.is_active = ${p(true)}`, `organizations.type = ${p('supplier')}`,
+    `products.is_active = ${p(true)}`,
+    'products.archived_at is null',
+    `organizations.is_active = ${p(true)}`,
+    `organizations.type = ${p('supplier')}`,
   ];
   if (!v.all) {
     const visible = [`organizations.catalog_visibility = ${p('public')}`];
@@ -379,28 +382,50 @@ function orderDto(o: any, lines: any[], history: any[], movements?: any[]) {
     created_at: iso(o.created_at),
     updated_at: iso(o.updated_at),
     lines: lines.map((l) => ({
-      id: l.id, product_id: l.product_id, sku: l.sku, name: l.name, unit_price: m(l.unit_price), quantity: l.quantity, line_total: m(l.line_total),
+      id: l.id,
+      product_id: l.product_id,
+      sku: l.sku,
+      name: l.name,
+      unit_price: m(l.unit_price),
+      quantity: l.quantity,
+      line_total: m(l.line_total),
     })),
     status_history: history.map((h) => ({
-      from_status: h.from_status, to_status: h.to_status, note: h.note, actor_id: h.actor_id, created_at: iso(h.created_at),
+      from_status: h.from_status,
+      to_status: h.to_status,
+      note: h.note,
+      actor_id: h.actor_id,
+      created_at: iso(h.created_at),
     })),
   };
   if (movements) {
     dto.stock_movements = movements.map((mv) => ({
-      id: mv.id, product_id: mv.product_id, location_id: mv.location_id, reason: mv.reason,
-      delta_on_hand: mv.on_hand_after - mv.on_hand_before, on_hand_before: mv.on_hand_before, on_hand_after: mv.on_hand_after,
-      reserved_before: mv.reserved_before, reserved_after: mv.reserved_after, order_id: mv.order_id, actor_id: mv.actor_id,
-      note: mv.note, created_at: iso(mv.created_at),
+      id: mv.id,
+      product_id: mv.product_id,
+      location_id: mv.location_id,
+      reason: mv.reason,
+      delta_on_hand: mv.on_hand_after - mv.on_hand_before,
+      on_hand_before: mv.on_hand_before,
+      on_hand_after: mv.on_hand_after,
+      reserved_before: mv.reserved_before,
+      reserved_after: mv.reserved_after,
+      order_id: mv.order_id,
+      actor_id: mv.actor_id,
+      note: mv.note,
+      created_at: iso(mv.created_at),
     }));
   }
   return dto;
 }
 
-/** Same rule as catalog.repo.ts `prefixQuery`. */
+/** Same rule as catalog.products.repo.ts `prefixQuery`. */
 function prefixQuery(text: string): string | null {
   const words = text.normalize('NFC').match(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu) ?? [];
   if (words.length === 0) return null;
-  return [...new Set(words)].slice(0, 16).map((w) => `${w}:*`).join(' & ');
+  return [...new Set(words)]
+    .slice(0, 16)
+    .map((w) => `${w}:*`)
+    .join(' & ');
 }
 
 const app = Fastify({ logger: false });
@@ -453,7 +478,8 @@ app.get('/api/v1/orders/:id', async (req, reply) => {
   const { id } = req.params as { id: string };
   if (!UUID_RE.test(id)) throw new HttpError(422, 'VALIDATION_FAILED');
   const o = (await pool.query(named('orders_find_by_id', SQL_ORDER, [id]))).rows[0];
-  const visible = o && (o.placed_by === actor.userId || can(actor, 'orders:read', o.supplier_id) || (o.consumer_id !== null && can(actor, 'orders:read', o.consumer_id)));
+  const visible =
+    o && (o.placed_by === actor.userId || can(actor, 'orders:read', o.supplier_id) || (o.consumer_id !== null && can(actor, 'orders:read', o.consumer_id)));
   if (!visible) throw new HttpError(404, 'NOT_FOUND');
   const staffStock = can(actor, 'inventory:read', o.supplier_id);
   const [lines, history, movements] = await Promise.all([
@@ -480,7 +506,9 @@ app.post('/api/v1/orders', async (req, reply) => {
     const supplier = (await client.query(SQL_PLACE_ORGANIZATION, [body.supplier_id])).rows[0];
     if (!supplier || supplier.type !== 'supplier' || !supplier.is_active) throw new HttpError(404, 'NOT_FOUND');
     if (actor.memberships.some((m) => m.organizationId === supplier.id)) throw new HttpError(501, 'STAFF_ORDERS_NOT_IN_BASELINE');
-    const candidates = actor.memberships.filter((m) => m.organizationType === 'consumer' && permits(m.permissions, 'orders:create')).map((m) => m.organizationId);
+    const candidates = actor.memberships
+      .filter((m) => m.organizationType === 'consumer' && permits(m.permissions, 'orders:create'))
+      .map((m) => m.organizationId);
     const linked = candidates.length
       ? (await client.query(SQL_PLACE_LINKED_CONSUMERS(candidates.length), [supplier.id, 'accepted', ...candidates])).rows.map((r) => r.consumer_id as string)
       : [];
@@ -513,8 +541,26 @@ app.post('/api/v1/orders', async (req, reply) => {
 
     const orderId = uuidv7();
     await client.query(SQL_PLACE_INSERT_ORDER, [
-      orderId, supplier.id, consumer.id, actor.userId, customer.id, channel.id, 'buyer', location.id, 'pending', 'reserved', 'delivery',
-      customer.shipping_address, customer.billing_address, supplier.currency, s4(subtotal), supplier.tax_rate, s4(tax), s4(shipping), s4(0n), s4(total),
+      orderId,
+      supplier.id,
+      consumer.id,
+      actor.userId,
+      customer.id,
+      channel.id,
+      'buyer',
+      location.id,
+      'pending',
+      'reserved',
+      'delivery',
+      customer.shipping_address,
+      customer.billing_address,
+      supplier.currency,
+      s4(subtotal),
+      supplier.tax_rate,
+      s4(tax),
+      s4(shipping),
+      s4(0n),
+      s4(total),
       body.notes ?? null,
     ]);
     const lineParams = lines.flatMap((l, i) => [uuidv7(), orderId, l.productId, l.sku, l.name, l.unitPrice, l.quantity, s4(lineTotals[i])]);
@@ -535,10 +581,22 @@ app.post('/api/v1/orders', async (req, reply) => {
     }
     await client.query(SQL_PLACE_INSERT_MOVEMENTS(sorted.length), movementParams);
     await client.query(SQL_PLACE_INSERT_OUTBOX, [
-      uuidv7(), 'order.placed', 'order', orderId, supplier.id,
+      uuidv7(),
+      'order.placed',
+      'order',
+      orderId,
+      supplier.id,
       JSON.stringify({
-        order_id: orderId, number: order.number, supplier_id: supplier.id, consumer_id: consumer.id, customer_id: customer.id, channel_id: channel.id,
-        source: 'buyer', placed_by: actor.userId, currency: supplier.currency, total: money(s4(total), supplier.currency),
+        order_id: orderId,
+        number: order.number,
+        supplier_id: supplier.id,
+        consumer_id: consumer.id,
+        customer_id: customer.id,
+        channel_id: channel.id,
+        source: 'buyer',
+        placed_by: actor.userId,
+        currency: supplier.currency,
+        total: money(s4(total), supplier.currency),
         lines: lines.map((l) => ({ product_id: l.productId, sku: l.sku, quantity: l.quantity })),
       }),
     ]);
@@ -556,9 +614,13 @@ await app.listen({ port, host: '127.0.0.1' });
 console.log(`baseline listening on http://127.0.0.1:${port}`);
 
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(sig, async () => {
-    await app.close();
-    await pool.end();
-    process.exit(0);
-  });
+  process.once(
+    sig,
+    () =>
+      void (async () => {
+        await app.close();
+        await pool.end();
+        process.exit(0);
+      })(),
+  );
 }

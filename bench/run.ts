@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: Agora against a minimal Fastify + pg baseline running the same SQL, on the local
- * PostgreSQL, 10,000 products in 3 suppliers (DESIGN.md section 9). See bench/README.md.
+ * PostgreSQL, 10,000 products in 3 suppliers (docs/conventions.md, "Performance"). See bench/README.md.
  *
  * Steps: fresh database → Agora server (child process) → seed through the API → SQL trace of one
  * request per case on both servers (separate, short-lived instances) → baseline server (child
@@ -53,7 +53,10 @@ function readConfig() {
     pool: intEnv('BENCH_POOL', 10, 1, 500),
     products: intEnv('BENCH_PRODUCTS', 10_000, 30, 1_000_000),
     seedApi: intEnv('BENCH_SEED_API', 900, 30, 1_000_000),
-    cases: (process.env.BENCH_CASES || 'a,b,c').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    cases: (process.env.BENCH_CASES || 'a,b,c')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
     trace: process.env.BENCH_TRACE !== '0',
     results: path.resolve(ROOT, process.env.BENCH_RESULTS || 'bench/RESULTS.md'),
   };
@@ -92,7 +95,9 @@ async function resetDatabase(url: string): Promise<string> {
     await client.connect();
   } catch (err) {
     const where = `${admin.hostname}:${admin.port || 5432}`;
-    throw new Error(`PostgreSQL is not reachable at ${where} as "${admin.username || 'postgres'}" (${(err as Error).message}). Start it, or point BENCH_DATABASE_URL at a server where this user may create databases.`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${where} as "${admin.username || 'postgres'}" (${(err as Error).message}). Start it, or point BENCH_DATABASE_URL at a server where this user may create databases.`,
+    );
   }
   try {
     const quoted = `"${name.replace(/"/g, '""')}"`;
@@ -144,7 +149,15 @@ function agoraEnv(port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEn
 }
 
 function baselineEnv(port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, BASELINE_PORT: String(port), DATABASE_URL: cfg.databaseUrl, BASELINE_POOL_MAX: String(cfg.pool), JWT_SECRET: jwtSecret, JWT_ISSUER: 'agora', ...extra };
+  return {
+    ...process.env,
+    BASELINE_PORT: String(port),
+    DATABASE_URL: cfg.databaseUrl,
+    BASELINE_POOL_MAX: String(cfg.pool),
+    JWT_SECRET: jwtSecret,
+    JWT_ISSUER: 'agora',
+    ...extra,
+  };
 }
 
 const logDir = mkdtempSync(path.join(tmpdir(), 'agora-bench-'));
@@ -306,7 +319,14 @@ async function checkParity(ds: Dataset, c: Case, agora: Server, baseline: Server
   const differences = a.status !== b.status ? [`status: Agora ${a.status} / baseline ${b.status}`] : [];
   differences.push(...c.compare(a.body, b.body));
   const total = (a.body as { total?: number })?.total;
-  return { agoraStatus: a.status, baselineStatus: b.status, agoraBytes: a.bytes, baselineBytes: b.bytes, differences, agoraTotal: typeof total === 'number' ? total : undefined };
+  return {
+    agoraStatus: a.status,
+    baselineStatus: b.status,
+    agoraBytes: a.bytes,
+    baselineBytes: b.bytes,
+    differences,
+    agoraTotal: typeof total === 'number' ? total : undefined,
+  };
 }
 
 /* ---------- SQL trace ---------- */
@@ -322,7 +342,10 @@ interface Trace {
  */
 function readTrace(file: string, from: number): string[] {
   const text = readFileSync(file, 'utf8').slice(from);
-  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { c: number; sql: string });
+  const rows = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { c: number; sql: string });
   const drop = new Set<number>();
   const open = new Map<number, number[]>();
   rows.forEach((r, i) => {
@@ -356,7 +379,10 @@ async function traceCases(ds: Dataset, cases: Case[]): Promise<Map<string, Trace
     for (const c of cases) {
       const next = c.generator();
       const t: Trace = { agora: [], baseline: [] };
-      for (const [server, file, key] of [[agora, agoraFile, 'agora'], [baseline, baselineFile, 'baseline']] as const) {
+      for (const [server, file, key] of [
+        [agora, agoraFile, 'agora'],
+        [baseline, baselineFile, 'baseline'],
+      ] as const) {
         await send(ds, server.url, next()); // first call: connections opened, caches filled
         await new Promise((r) => setTimeout(r, 100));
         const from = statSync(file).size;
@@ -453,7 +479,9 @@ function machine(pgVersion: string, loadAtStart: number[]) {
     `- RAM: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
     `- Node.js ${process.version}, autocannon 8 (in the harness process, on the same machine)`,
     `- ${pgVersion}`,
-    `- load average (1, 5, 15 min) at start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}; at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`,
+    `- load average (1, 5, 15 min) at start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}; at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
   ].join('\n');
 }
 
@@ -471,7 +499,9 @@ async function main() {
   installCleanup();
   const started = new Date();
   const loadAtStart = loadavg();
-  log(`Agora benchmark: ${cfg.products} products, ${cfg.connections} connections, ${cfg.duration} s per measurement (+${cfg.warmup} s warm-up), pool ${cfg.pool}; logs in ${logDir}`);
+  log(
+    `Agora benchmark: ${cfg.products} products, ${cfg.connections} connections, ${cfg.duration} s per measurement (+${cfg.warmup} s warm-up), pool ${cfg.pool}; logs in ${logDir}`,
+  );
   const pgVersion = await resetDatabase(cfg.databaseUrl);
   log(`Fresh database ${databaseName(cfg.databaseUrl)} on ${pgVersion.split(' on ')[0]}`);
 
@@ -523,15 +553,28 @@ async function main() {
           const server = who === 'agora' ? agora : baseline;
           log(`Case ${c.key}, round ${r + 1}/${cfg.rounds}: ${who}…`);
           got[who] = await measure(ds, server, c);
-          const m = got[who]!;
-          log(`  ${fmt(m.result.requests.average)} req/s, p50 ${fmt(m.result.latency.p50, 1)} ms, p99 ${fmt(m.result.latency.p99, 1)} ms, non-2xx ${m.result.non2xx}, errors ${m.result.errors + m.result.timeouts}, CPU ${m.cpuMsPerRequest?.toFixed(2) ?? 'n/a'} ms/req, peak RSS ${mb(m.peakRss)}`);
+          const m = got[who];
+          log(
+            `  ${fmt(m.result.requests.average)} req/s, p50 ${fmt(m.result.latency.p50, 1)} ms, p99 ${fmt(m.result.latency.p99, 1)} ms, non-2xx ${m.result.non2xx}, errors ${m.result.errors + m.result.timeouts}, CPU ${m.cpuMsPerRequest?.toFixed(2) ?? 'n/a'} ms/req, peak RSS ${mb(m.peakRss)}`,
+          );
         }
         rounds.push(got as { agora: Measure; baseline: Measure });
       }
       results.set(c.key, rounds);
     }
 
-    const report = renderReport({ started, loadAtStart, pgVersion, ds, cases, traces, parity, results, qOnlyTotal: (qOnly.body as { total?: number }).total, visibleTotal: (visibleAll.body as { total?: number }).total });
+    const report = renderReport({
+      started,
+      loadAtStart,
+      pgVersion,
+      ds,
+      cases,
+      traces,
+      parity,
+      results,
+      qOnlyTotal: (qOnly.body as { total?: number }).total,
+      visibleTotal: (visibleAll.body as { total?: number }).total,
+    });
     writeFileSync(cfg.results, report);
     log(`\n${report}`);
     log(`Written to ${path.relative(process.cwd(), cfg.results)}`);
@@ -564,18 +607,31 @@ function renderReport(x: {
     const why = [
       short ? `a smoke run (${cfg.duration} s per measurement)` : '',
       busy ? `the machine was busy before the run (1-minute load average ${x.loadAtStart[0].toFixed(1)} on ${cpus().length} cores)` : '',
-    ].filter(Boolean).join(', and ');
-    lines.push(`> **Not a reference run: this was ${why}.** Re-run \`npm run bench\` with the defaults on a quiet machine; until then read the ratios and CPU per request, not the absolute figures.`, '');
+    ]
+      .filter(Boolean)
+      .join(', and ');
+    lines.push(
+      `> **Not a reference run: this was ${why}.** Re-run \`npm run bench\` with the defaults on a quiet machine; until then read the ratios and CPU per request, not the absolute figures.`,
+      '',
+    );
   }
   lines.push(
     `> Servers, PostgreSQL and the load generator share this machine's ${cpus().length} cores, and a virtual machine's speed moves between runs (±30% in absolute req/s seen here): compare Agora with the baseline of the same round, not runs with each other.`,
     '',
   );
-  lines.push(`Date: ${x.started.toISOString()}  `, `Command: \`${command()}\`  `, `Settings: ${cfg.connections} connections, ${cfg.duration} s measured after ${cfg.warmup} s of warm-up, ${cfg.rounds} round(s), PostgreSQL pool of ${cfg.pool} connections in both servers.`, '');
-  lines.push('## Machine', '', machine(x.pgVersion, x.loadAtStart), '');
-  const perSupplier = ds.suppliers.map((s) => `${s.name} (${s.visibility}${s.key === 'B' ? ', accepted link' : s.key === 'C' ? ', no link: hidden' : ''}): ${s.productIds.length}`).join('; ');
   lines.push(
-    '## Data set', '',
+    `Date: ${x.started.toISOString()}  `,
+    `Command: \`${command()}\`  `,
+    `Settings: ${cfg.connections} connections, ${cfg.duration} s measured after ${cfg.warmup} s of warm-up, ${cfg.rounds} round(s), PostgreSQL pool of ${cfg.pool} connections in both servers.`,
+    '',
+  );
+  lines.push('## Machine', '', machine(x.pgVersion, x.loadAtStart), '');
+  const perSupplier = ds.suppliers
+    .map((s) => `${s.name} (${s.visibility}${s.key === 'B' ? ', accepted link' : s.key === 'C' ? ', no link: hidden' : ''}): ${s.productIds.length}`)
+    .join('; ');
+  lines.push(
+    '## Data set',
+    '',
     `- ${ds.productCount.toLocaleString('en-US')} products in 3 suppliers — ${perSupplier}. 12 categories per supplier (3 roots × 3 children).`,
     `- Seeded ${ds.method}; ${ds.seedSeconds.toFixed(1)} s in all.`,
     `- Actor of every request: a \`buyer\` of the consumer "${ds.consumer.name}" (JWT verified and actor loaded per request by both servers).`,
@@ -584,18 +640,22 @@ function renderReport(x: {
     '',
   );
   lines.push(
-    '## Results', '',
-    'req/s is autocannon\'s mean of per-second samples; p50/p99 are latencies seen by the client; non-2xx counts answers that are not 2xx (by status); '
-      + 'errors counts connection errors and timeouts; CPU ms/req is the server process\'s user + system CPU time during the measurement divided by the '
-      + 'requests it completed (PostgreSQL\'s own work not included), steadier than req/s when other processes share the machine; peak RSS is the '
-      + 'server process\'s highest VmRSS during the measurement; bytes/response is the mean size of an answer with its headers (Agora sends more '
-      + 'headers: request id, rate limit, security headers).',
+    '## Results',
+    '',
+    "req/s is autocannon's mean of per-second samples; p50/p99 are latencies seen by the client; non-2xx counts answers that are not 2xx (by status); " +
+      "errors counts connection errors and timeouts; CPU ms/req is the server process's user + system CPU time during the measurement divided by the " +
+      "requests it completed (PostgreSQL's own work not included), steadier than req/s when other processes share the machine; peak RSS is the " +
+      "server process's highest VmRSS during the measurement; bytes/response is the mean size of an answer with its headers (Agora sends more " +
+      'headers: request id, rate limit, security headers).',
     '',
   );
   for (const c of x.cases) {
     const rounds = x.results.get(c.key) ?? [];
     lines.push(`### ${c.title}`, '', c.what, '');
-    lines.push('| server | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req | peak RSS | bytes/response |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      '| server | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/req | peak RSS | bytes/response |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
     rounds.forEach((r, i) => {
       const suffix = rounds.length > 1 ? ` (round ${i + 1})` : '';
       lines.push(row(`Agora${suffix}`, r.agora), row(`baseline${suffix}`, r.baseline));
@@ -606,7 +666,9 @@ function renderReport(x: {
     const p99 = Math.max(...rounds.map((r) => r.agora.result.latency.p99));
     lines.push('');
     const target = c.targetRatio !== undefined ? ` (target ≥ ${c.targetRatio}: ${ratio >= c.targetRatio ? 'met' : '**not met**'})` : ' (no ratio target)';
-    lines.push(`**Ratio Agora/baseline (req/s): ${ratio.toFixed(2)}**${target}. Agora p99 ${fmt(p99, 1)} ms (target < ${c.targetP99Ms} ms: ${p99 < c.targetP99Ms ? 'met' : '**not met**'}).`);
+    lines.push(
+      `**Ratio Agora/baseline (req/s): ${ratio.toFixed(2)}**${target}. Agora p99 ${fmt(p99, 1)} ms (target < ${c.targetP99Ms} ms: ${p99 < c.targetP99Ms ? 'met' : '**not met**'}).`,
+    );
     const cpuA = rounds.map((r) => r.agora.cpuMsPerRequest).filter((v): v is number => v !== undefined);
     const cpuB = rounds.map((r) => r.baseline.cpuMsPerRequest).filter((v): v is number => v !== undefined);
     if (cpuA.length && cpuB.length) {
@@ -617,21 +679,44 @@ function renderReport(x: {
     lines.push('');
     const p = x.parity.get(c.key);
     if (p) {
-      lines.push(p.differences.length === 0
-        ? `Parity: both servers gave the same answer to the same request (${p.agoraBytes} bytes${c.key === 'c' ? ', ids, numbers and times aside' : ''}).`
-        : `**Parity: the answers differ** — the baseline may not do the same work; update bench/baseline.ts:\n${p.differences.map((d) => `  - \`${d}\``).join('\n')}`);
+      lines.push(
+        p.differences.length === 0
+          ? `Parity: both servers gave the same answer to the same request (${p.agoraBytes} bytes${c.key === 'c' ? ', ids, numbers and times aside' : ''}).`
+          : `**Parity: the answers differ** — the baseline may not do the same work; update bench/baseline.ts:\n${p.differences.map((d) => `  - \`${d}\``).join('\n')}`,
+      );
       lines.push('');
     }
     const t = x.traces.get(c.key);
     if (t) {
       const same = t.agora.length === t.baseline.length;
-      lines.push(`SQL per request (BEGIN/COMMIT included): Agora ${t.agora.length}, baseline ${t.baseline.length}${same ? '' : ' — **different counts: check bench/baseline.ts**'}.`, '');
-      lines.push('<details><summary>Statements</summary>', '', 'Agora:', '', '```sql', ...t.agora.map((s) => `${s};`), '```', '', 'Baseline:', '', '```sql', ...t.baseline.map((s) => `${s};`), '```', '', '</details>', '');
+      lines.push(
+        `SQL per request (BEGIN/COMMIT included): Agora ${t.agora.length}, baseline ${t.baseline.length}${same ? '' : ' — **different counts: check bench/baseline.ts**'}.`,
+        '',
+      );
+      lines.push(
+        '<details><summary>Statements</summary>',
+        '',
+        'Agora:',
+        '',
+        '```sql',
+        ...t.agora.map((s) => `${s};`),
+        '```',
+        '',
+        'Baseline:',
+        '',
+        '```sql',
+        ...t.baseline.map((s) => `${s};`),
+        '```',
+        '',
+        '</details>',
+        '',
+      );
     }
   }
   lines.push(
-    '## How to read this', '',
-    'The baseline (bench/baseline.ts) is a bare Fastify + pg server that verifies the same JWT, runs the same actor query and the same SQL per request and replies with JSON.stringify. The ratio is the share of the bare handler\'s throughput Agora keeps with everything it adds (validation, access checks, serialisation by schema, rate limiting, request ids, security headers, error handling, Drizzle). Both servers ran on the same machine, database and pool size, one after the other, while the load generator shared the same CPU.',
+    '## How to read this',
+    '',
+    "The baseline (bench/baseline.ts) is a bare Fastify + pg server that verifies the same JWT, runs the same actor query and the same SQL per request and replies with JSON.stringify. The ratio is the share of the bare handler's throughput Agora keeps with everything it adds (validation, access checks, serialisation by schema, rate limiting, request ids, security headers, error handling, Drizzle). Both servers ran on the same machine, database and pool size, one after the other, while the load generator shared the same CPU.",
     '',
   );
   return lines.join('\n');
@@ -639,7 +724,8 @@ function renderReport(x: {
 
 main().catch((err) => {
   console.error(`\nBenchmark failed: ${err instanceof Error ? err.message : String(err)}`);
-  if (err instanceof Error && err.stack && !/^PostgreSQL is not reachable|^refusing/.test(err.message)) console.error(err.stack.split('\n').slice(1, 6).join('\n'));
+  if (err instanceof Error && err.stack && !/^PostgreSQL is not reachable|^refusing/.test(err.message))
+    console.error(err.stack.split('\n').slice(1, 6).join('\n'));
   console.error(`Logs: ${logDir}`);
   process.exitCode = 1;
 });

@@ -48,14 +48,54 @@ export function prng(seed: number): () => number {
 }
 
 const ADJECTIVES = [
-  'Heavy-duty', 'Compact', 'Premium', 'Classic', 'Industrial', 'Portable', 'Slim', 'Reinforced', 'Eco', 'Professional',
-  'Deluxe', 'Standard', 'Modular', 'Rustic', 'Modern', 'Foldable', 'Insulated', 'Waterproof', 'Lightweight', 'Vintage',
+  'Heavy-duty',
+  'Compact',
+  'Premium',
+  'Classic',
+  'Industrial',
+  'Portable',
+  'Slim',
+  'Reinforced',
+  'Eco',
+  'Professional',
+  'Deluxe',
+  'Standard',
+  'Modular',
+  'Rustic',
+  'Modern',
+  'Foldable',
+  'Insulated',
+  'Waterproof',
+  'Lightweight',
+  'Vintage',
 ];
 /** Uniformly drawn: each one is in ~4% of the names. No word here is a prefix of another word used. */
 const MATERIALS = [
-  'steel', 'copper', 'oak', 'walnut', 'bamboo', 'ceramic', 'glass', 'cotton', 'linen', 'wool',
-  'leather', 'aluminium', 'brass', 'marble', 'granite', 'rubber', 'silicone', 'porcelain', 'cedar', 'pine',
-  'maple', 'bronze', 'titanium', 'canvas', 'felt',
+  'steel',
+  'copper',
+  'oak',
+  'walnut',
+  'bamboo',
+  'ceramic',
+  'glass',
+  'cotton',
+  'linen',
+  'wool',
+  'leather',
+  'aluminium',
+  'brass',
+  'marble',
+  'granite',
+  'rubber',
+  'silicone',
+  'porcelain',
+  'cedar',
+  'pine',
+  'maple',
+  'bronze',
+  'titanium',
+  'canvas',
+  'felt',
 ];
 const FINISHES = ['matte', 'polished', 'brushed', 'lacquered', 'natural', 'oiled', 'powder-coated', 'satin', 'raw', 'enamelled'];
 const USES = ['daily use', 'professional kitchens', 'workshops', 'retail display', 'outdoor projects', 'hotels and cafes', 'warehouses', 'small offices'];
@@ -75,63 +115,99 @@ interface SupplierSpec {
 
 export const SUPPLIERS: SupplierSpec[] = [
   {
-    key: 'A', name: 'Harbor Home Store', visibility: 'public', currency: 'ILS',
+    key: 'A',
+    name: 'Harbor Home Store',
+    visibility: 'public',
+    currency: 'ILS',
     categories: [
-      { name: 'Kitchen', children: [
-        { name: 'Cookware', nouns: ['pan', 'skillet', 'saucepan', 'wok', 'stockpot'] },
-        { name: 'Tableware', nouns: ['plate', 'bowl', 'mug', 'tumbler', 'platter'] },
-        { name: 'Kitchen storage', nouns: ['jar', 'canister', 'bread box', 'spice rack', 'tray'] },
-      ] },
-      { name: 'Furniture', children: [
-        { name: 'Chairs', nouns: ['chair', 'stool', 'bench', 'armchair'] },
-        { name: 'Tables', nouns: ['table', 'desk', 'side table', 'console'] },
-        { name: 'Shelving', nouns: ['shelf', 'bookcase', 'wall rack', 'cabinet'] },
-      ] },
-      { name: 'Garden', children: [
-        { name: 'Planters', nouns: ['planter', 'pot', 'window box', 'trough'] },
-        { name: 'Garden tools', nouns: ['trowel', 'rake', 'pruner', 'watering can'] },
-        { name: 'Outdoor lighting', nouns: ['lantern', 'path light', 'string light', 'torch'] },
-      ] },
+      {
+        name: 'Kitchen',
+        children: [
+          { name: 'Cookware', nouns: ['pan', 'skillet', 'saucepan', 'wok', 'stockpot'] },
+          { name: 'Tableware', nouns: ['plate', 'bowl', 'mug', 'tumbler', 'platter'] },
+          { name: 'Kitchen storage', nouns: ['jar', 'canister', 'bread box', 'spice rack', 'tray'] },
+        ],
+      },
+      {
+        name: 'Furniture',
+        children: [
+          { name: 'Chairs', nouns: ['chair', 'stool', 'bench', 'armchair'] },
+          { name: 'Tables', nouns: ['table', 'desk', 'side table', 'console'] },
+          { name: 'Shelving', nouns: ['shelf', 'bookcase', 'wall rack', 'cabinet'] },
+        ],
+      },
+      {
+        name: 'Garden',
+        children: [
+          { name: 'Planters', nouns: ['planter', 'pot', 'window box', 'trough'] },
+          { name: 'Garden tools', nouns: ['trowel', 'rake', 'pruner', 'watering can'] },
+          { name: 'Outdoor lighting', nouns: ['lantern', 'path light', 'string light', 'torch'] },
+        ],
+      },
     ],
   },
   {
-    key: 'B', name: 'Northwind Industrial Supply', visibility: 'linked', currency: 'KZT',
+    key: 'B',
+    name: 'Northwind Industrial Supply',
+    visibility: 'linked',
+    currency: 'KZT',
     categories: [
-      { name: 'Hardware', children: [
-        { name: 'Fasteners', nouns: ['bolt', 'screw', 'anchor', 'rivet', 'washer'] },
-        { name: 'Brackets', nouns: ['bracket', 'angle plate', 'mounting plate', 'corner brace'] },
-        { name: 'Hinges', nouns: ['hinge', 'hasp', 'latch', 'door closer'] },
-      ] },
-      { name: 'Plumbing', children: [
-        { name: 'Pipes', nouns: ['pipe', 'tube', 'hose', 'conduit'] },
-        { name: 'Valves', nouns: ['valve', 'stopcock', 'faucet', 'tap'] },
-        { name: 'Fittings', nouns: ['elbow', 'coupling', 'tee', 'flange', 'adapter'] },
-      ] },
-      { name: 'Electrical', children: [
-        { name: 'Cables', nouns: ['cable', 'wire', 'cord', 'extension lead'] },
-        { name: 'Switches', nouns: ['switch', 'socket', 'dimmer', 'junction box'] },
-        { name: 'Lamps', nouns: ['lamp', 'floodlight', 'work light', 'bulkhead light'] },
-      ] },
+      {
+        name: 'Hardware',
+        children: [
+          { name: 'Fasteners', nouns: ['bolt', 'screw', 'anchor', 'rivet', 'washer'] },
+          { name: 'Brackets', nouns: ['bracket', 'angle plate', 'mounting plate', 'corner brace'] },
+          { name: 'Hinges', nouns: ['hinge', 'hasp', 'latch', 'door closer'] },
+        ],
+      },
+      {
+        name: 'Plumbing',
+        children: [
+          { name: 'Pipes', nouns: ['pipe', 'tube', 'hose', 'conduit'] },
+          { name: 'Valves', nouns: ['valve', 'stopcock', 'faucet', 'tap'] },
+          { name: 'Fittings', nouns: ['elbow', 'coupling', 'tee', 'flange', 'adapter'] },
+        ],
+      },
+      {
+        name: 'Electrical',
+        children: [
+          { name: 'Cables', nouns: ['cable', 'wire', 'cord', 'extension lead'] },
+          { name: 'Switches', nouns: ['switch', 'socket', 'dimmer', 'junction box'] },
+          { name: 'Lamps', nouns: ['lamp', 'floodlight', 'work light', 'bulkhead light'] },
+        ],
+      },
     ],
   },
   {
-    key: 'C', name: 'Atlas Textiles', visibility: 'linked', currency: 'USD',
+    key: 'C',
+    name: 'Atlas Textiles',
+    visibility: 'linked',
+    currency: 'USD',
     categories: [
-      { name: 'Apparel', children: [
-        { name: 'Shirts', nouns: ['shirt', 'polo', 'blouse', 'tunic'] },
-        { name: 'Jackets', nouns: ['jacket', 'vest', 'coat', 'parka'] },
-        { name: 'Scarves', nouns: ['scarf', 'shawl', 'bandana', 'wrap'] },
-      ] },
-      { name: 'Home textiles', children: [
-        { name: 'Towels', nouns: ['towel', 'bath sheet', 'washcloth', 'robe'] },
-        { name: 'Bedding', nouns: ['duvet cover', 'pillowcase', 'blanket', 'throw'] },
-        { name: 'Curtains', nouns: ['curtain', 'drape', 'blind', 'valance'] },
-      ] },
-      { name: 'Bags', children: [
-        { name: 'Backpacks', nouns: ['backpack', 'rucksack', 'daypack', 'sling bag'] },
-        { name: 'Totes', nouns: ['tote', 'shopper', 'market bag', 'beach bag'] },
-        { name: 'Wallets', nouns: ['wallet', 'purse', 'card holder', 'pouch'] },
-      ] },
+      {
+        name: 'Apparel',
+        children: [
+          { name: 'Shirts', nouns: ['shirt', 'polo', 'blouse', 'tunic'] },
+          { name: 'Jackets', nouns: ['jacket', 'vest', 'coat', 'parka'] },
+          { name: 'Scarves', nouns: ['scarf', 'shawl', 'bandana', 'wrap'] },
+        ],
+      },
+      {
+        name: 'Home textiles',
+        children: [
+          { name: 'Towels', nouns: ['towel', 'bath sheet', 'washcloth', 'robe'] },
+          { name: 'Bedding', nouns: ['duvet cover', 'pillowcase', 'blanket', 'throw'] },
+          { name: 'Curtains', nouns: ['curtain', 'drape', 'blind', 'valance'] },
+        ],
+      },
+      {
+        name: 'Bags',
+        children: [
+          { name: 'Backpacks', nouns: ['backpack', 'rucksack', 'daypack', 'sling bag'] },
+          { name: 'Totes', nouns: ['tote', 'shopper', 'market bag', 'beach bag'] },
+          { name: 'Wallets', nouns: ['wallet', 'purse', 'card holder', 'pouch'] },
+        ],
+      },
     ],
   },
 ];
@@ -188,7 +264,7 @@ export async function mapLimit<T, R>(items: T[], concurrency: number, fn: (item:
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failed !== undefined) throw failed;
+  if (failed !== undefined) throw failed instanceof Error ? failed : new Error(JSON.stringify(failed));
   return out;
 }
 
@@ -285,11 +361,17 @@ export async function seed(
   const buyer = await register(base, `bench-buyer-${tag}@example.com`, 'Bench Buyer');
   await api(base, 'POST', `/api/v1/organizations/${consumerOrg.id}/members`, { token: consumerOwner.token, body: { email: buyer.email, role: 'buyer' } });
   const supplierB = suppliers.find((s) => s.key === 'B')!;
-  const link = await api(base, 'POST', '/api/v1/links/requests', { token: consumerOwner.token, body: { supplier_id: supplierB.id, consumer_id: consumerOrg.id } });
+  const link = await api(base, 'POST', '/api/v1/links/requests', {
+    token: consumerOwner.token,
+    body: { supplier_id: supplierB.id, consumer_id: consumerOrg.id },
+  });
   await api(base, 'PATCH', `/api/v1/links/${link.id}/status`, { token: supplierB.owner.token, body: { status: 'accepted' } });
 
   // Products: drawn up front (deterministic), created concurrently.
-  interface Draft { supplier: SeededSupplier; body: Record<string, unknown> }
+  interface Draft {
+    supplier: SeededSupplier;
+    body: Record<string, unknown>;
+  }
   const drafts: Draft[] = [];
   for (let i = 0; i < productCount; i++) {
     const supplier = suppliers[i % suppliers.length];
@@ -328,7 +410,10 @@ export async function seed(
   const viaSql = drafts.slice(apiProducts);
   if (viaSql.length > 0) {
     const sqlStart = Date.now();
-    const sqlIds = await bulkInsertProducts(opts.databaseUrl, viaSql.map((d) => ({ supplier: d.supplier, body: d.body })));
+    const sqlIds = await bulkInsertProducts(
+      opts.databaseUrl,
+      viaSql.map((d) => ({ supplier: d.supplier, body: d.body })),
+    );
     viaSql.forEach((d, i) => d.supplier.productIds.push(sqlIds[i]));
     log(`  ${viaSql.length} products by multi-row SQL in ${((Date.now() - sqlStart) / 1000).toFixed(1)} s`);
   }
@@ -360,13 +445,13 @@ export async function seed(
     method:
       apiProducts === productCount
         ? `every product through the API (POST /api/v1/products with initial_stock, ${SEED_CONCURRENCY} requests in flight)`
-        : `${apiProducts} products through the API (POST /api/v1/products with initial_stock, ${SEED_CONCURRENCY} in flight), `
-          + `the other ${productCount - apiProducts} by multi-row SQL INSERTs of the same rows (product, stock level at the default location, \`initial\` movement)`,
+        : `${apiProducts} products through the API (POST /api/v1/products with initial_stock, ${SEED_CONCURRENCY} in flight), ` +
+          `the other ${productCount - apiProducts} by multi-row SQL INSERTs of the same rows (product, stock level at the default location, \`initial\` movement)`,
   };
 }
 
 /**
- * Inserts products with the rows `POST /api/v1/products` + `initial_stock` writes (catalog.service
+ * Inserts products with the rows `POST /api/v1/products` + `initial_stock` writes (catalog.products.ts
  * createProduct → recordInitialStock): the product (UUID v7 id, the supplier's currency, created
  * by its owner; `search_vector` is generated by PostgreSQL), its stock level at the supplier's
  * default location, and an `initial` movement. 1,000 products per statement (unnest of arrays).
@@ -382,7 +467,8 @@ async function bulkInsertProducts(databaseUrl: string, drafts: { supplier: Seede
     for (const s of new Set(drafts.map((d) => d.supplier))) {
       const org = await client.query<{ currency: string }>('select currency from organizations where id = $1', [s.id]);
       const loc = await client.query<{ id: string }>('select id from stock_locations where supplier_id = $1 and is_default', [s.id]);
-      if (!loc.rows[0]) throw new Error(`supplier ${s.name} has no default stock location: create at least one product per supplier through the API (BENCH_SEED_API)`);
+      if (!loc.rows[0])
+        throw new Error(`supplier ${s.name} has no default stock location: create at least one product per supplier through the API (BENCH_SEED_API)`);
       currency.set(s.id, org.rows[0].currency);
       location.set(s.id, loc.rows[0].id);
     }
@@ -410,10 +496,11 @@ async function bulkInsertProducts(databaseUrl: string, drafts: { supplier: Seede
           col((d) => d.supplier.owner.id),
         ],
       );
-      await client.query(
-        `insert into stock_levels (product_id, location_id, on_hand) select * from unnest($1::uuid[], $2::uuid[], $3::int[])`,
-        [batchIds, col((d) => location.get(d.supplier.id)), col((d) => d.body.initial_stock)],
-      );
+      await client.query(`insert into stock_levels (product_id, location_id, on_hand) select * from unnest($1::uuid[], $2::uuid[], $3::int[])`, [
+        batchIds,
+        col((d) => location.get(d.supplier.id)),
+        col((d) => d.body.initial_stock),
+      ]);
       await client.query(
         `insert into stock_movements (id, product_id, location_id, reason, on_hand_before, on_hand_after, reserved_before, reserved_after, actor_id)
          select m.id, m.product_id, m.location_id, 'initial', 0, m.qty, 0, 0, m.actor_id
@@ -425,7 +512,9 @@ async function bulkInsertProducts(databaseUrl: string, drafts: { supplier: Seede
     return ids;
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
-    throw new Error(`bulk SQL insert of products failed (${(err as Error).message}); the products table may have changed: fix bulkInsertProducts in bench/seed.ts, or set BENCH_SEED_API to BENCH_PRODUCTS to create every product through the API`);
+    throw new Error(
+      `bulk SQL insert of products failed (${(err as Error).message}); the products table may have changed: fix bulkInsertProducts in bench/seed.ts, or set BENCH_SEED_API to BENCH_PRODUCTS to create every product through the API`,
+    );
   } finally {
     await client.end();
   }

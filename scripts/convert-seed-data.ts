@@ -213,12 +213,38 @@ function convertForsit(dataDir: string, outDir: string): ConvertedSource {
   const digits = 2;
   const notes: string[] = [];
   const cats = rowsOf(tables, 'category', ['id', 'name', 'description', 'status', 'identifier', 'parent_id', 'created_at', 'updated_at']);
-  const products = rowsOf(tables, 'product', ['id', 'name', 'description', 'sku', 'price', 'cost_price', 'avatar', 'status', 'created_by', 'category_id', 'created_at', 'updated_at']);
+  const products = rowsOf(tables, 'product', [
+    'id',
+    'name',
+    'description',
+    'sku',
+    'price',
+    'cost_price',
+    'avatar',
+    'status',
+    'created_by',
+    'category_id',
+    'created_at',
+    'updated_at',
+  ]);
   const stock = rowsOf(tables, 'investory', ['id', 'product_id', 'quantity', 'last_restock_date', 'created_at', 'updated_at']);
   const channels = rowsOf(tables, 'sales_channel', ['id', 'name', 'description', 'status', 'created_at', 'updated_at']);
   const orders = rowsOf(tables, 'orders', [
-    'id', 'order_number', 'channel_id', 'order_date', 'total_amount', 'tax_amount', 'shipping_amount', 'discount_amount', 'status',
-    'customer_name', 'customer_email', 'shipping_address', 'billing_address', 'created_at', 'updated_at',
+    'id',
+    'order_number',
+    'channel_id',
+    'order_date',
+    'total_amount',
+    'tax_amount',
+    'shipping_amount',
+    'discount_amount',
+    'status',
+    'customer_name',
+    'customer_email',
+    'shipping_address',
+    'billing_address',
+    'created_at',
+    'updated_at',
   ]);
   const items = rowsOf(tables, 'order_items', ['id', 'order_id', 'product_id', 'quantity', 'unit_price', 'subtotal', 'created_at', 'updated_at']);
 
@@ -226,7 +252,8 @@ function convertForsit(dataDir: string, outDir: string): ConvertedSource {
   const slugOfCategory = new Map(cats.map((c) => [c.id!, slugify(c.identifier ?? c.name ?? '')]));
   unique([...slugOfCategory.values()], (s) => s, 'seed 003 category slug');
   const inactiveCategories = cats.filter((c) => c.status !== 'ACTIVE').length;
-  if (inactiveCategories) notes.push(`${inactiveCategories} categories are not ACTIVE in the dump; categories have no status column, so they import as they are`);
+  if (inactiveCategories)
+    notes.push(`${inactiveCategories} categories are not ACTIVE in the dump; categories have no status column, so they import as they are`);
   const categoryRows = cats.map((c) => [slugOfCategory.get(c.id!)!, c.name!, c.parent_id ? slugOfCategory.get(c.parent_id)! : '', c.description ?? '']);
 
   // Stock: the latest investory row of each product (created_at, then updated_at).
@@ -239,8 +266,14 @@ function convertForsit(dataDir: string, outDir: string): ConvertedSource {
   unique(products, (p) => p.sku!, 'seed 003 SKU');
   const skuOf = new Map(products.map((p) => [p.id!, p.sku!]));
   const productRows = products.map((p) => [
-    p.sku!, p.name!, p.description ?? '', amount(p.price!, digits, `product ${p.sku} price`), p.cost_price === null ? '' : amount(p.cost_price, digits, `product ${p.sku} cost_price`),
-    p.category_id ? slugOfCategory.get(p.category_id) ?? '' : '', p.avatar && /^https?:\/\//.test(p.avatar) ? p.avatar : '', p.status === 'ACTIVE' ? 'true' : 'false',
+    p.sku!,
+    p.name!,
+    p.description ?? '',
+    amount(p.price!, digits, `product ${p.sku} price`),
+    p.cost_price === null ? '' : amount(p.cost_price, digits, `product ${p.sku} cost_price`),
+    p.category_id ? (slugOfCategory.get(p.category_id) ?? '') : '',
+    p.avatar && /^https?:\/\//.test(p.avatar) ? p.avatar : '',
+    p.status === 'ACTIVE' ? 'true' : 'false',
     latest.get(p.id!)?.quantity ?? '',
   ]);
 
@@ -253,7 +286,10 @@ function convertForsit(dataDir: string, outDir: string): ConvertedSource {
   const orderRows: string[][] = [];
   let totalMismatches = 0;
   for (const o of orders) {
-    const raw = (o.status ?? '').trim().toUpperCase().replace(/[\s-]+/g, '_');
+    const raw = (o.status ?? '')
+      .trim()
+      .toUpperCase()
+      .replace(/[\s-]+/g, '_');
     const status = SEED_003_STATUSES[raw];
     if (!status) throw new ConversionError(`seed 003 order ${o.order_number}: unknown status "${o.status}"; add it to SEED_003_STATUSES`);
     statuses.set(`${o.status} → ${status}`, (statuses.get(`${o.status} → ${status}`) ?? 0) + 1);
@@ -275,9 +311,20 @@ function convertForsit(dataDir: string, outDir: string): ConvertedSource {
     if (BigInt(amount(o.total_amount!, digits, 'total').replace('.', '')) !== subtotalCents) totalMismatches++;
     for (const l of merged.values()) {
       orderRows.push([
-        o.order_number!, o.order_date ?? o.created_at!, status, o.channel_id ? channelName.get(o.channel_id) ?? '' : '', o.customer_name ?? '', o.customer_email ?? '',
-        o.shipping_address ?? '', o.billing_address ?? '', amount(o.tax_amount ?? '0', digits, 'tax'), amount(o.shipping_amount ?? '0', digits, 'shipping'),
-        amount(o.discount_amount ?? '0', digits, 'discount'), l.sku, String(l.quantity), l.unitPrice,
+        o.order_number!,
+        o.order_date ?? o.created_at!,
+        status,
+        o.channel_id ? (channelName.get(o.channel_id) ?? '') : '',
+        o.customer_name ?? '',
+        o.customer_email ?? '',
+        o.shipping_address ?? '',
+        o.billing_address ?? '',
+        amount(o.tax_amount ?? '0', digits, 'tax'),
+        amount(o.shipping_amount ?? '0', digits, 'shipping'),
+        amount(o.discount_amount ?? '0', digits, 'discount'),
+        l.sku,
+        String(l.quantity),
+        l.unitPrice,
       ]);
     }
   }
@@ -288,11 +335,31 @@ function convertForsit(dataDir: string, outDir: string): ConvertedSource {
   const dir = path.join(outDir, '003-forsit');
   const out = (name: string) => path.join(dir, name);
   writeCsv(out('categories.csv'), ['slug', 'name', 'parent_slug', 'description'], categoryRows);
-  writeCsv(out('products.csv'), ['sku', 'name', 'description', 'price', 'cost_price', 'category_slug', 'image_url', 'is_active', 'stock:Main warehouse'], productRows);
-  writeCsv(out('orders.csv'), [
-    'order_number', 'created_at', 'status', 'channel', 'customer_name', 'customer_email', 'shipping_address', 'billing_address',
-    'tax_total', 'shipping_total', 'discount_total', 'sku', 'quantity', 'unit_price',
-  ], orderRows);
+  writeCsv(
+    out('products.csv'),
+    ['sku', 'name', 'description', 'price', 'cost_price', 'category_slug', 'image_url', 'is_active', 'stock:Main warehouse'],
+    productRows,
+  );
+  writeCsv(
+    out('orders.csv'),
+    [
+      'order_number',
+      'created_at',
+      'status',
+      'channel',
+      'customer_name',
+      'customer_email',
+      'shipping_address',
+      'billing_address',
+      'tax_total',
+      'shipping_total',
+      'discount_total',
+      'sku',
+      'quantity',
+      'unit_price',
+    ],
+    orderRows,
+  );
   return {
     key: '003-forsit',
     origin: 'seed 003 (harisiqbal12/python-forsit), db_data_dump.sql',
@@ -315,7 +382,8 @@ function convertMami(dataDir: string, outDir: string): ConvertedSource {
   const base = path.join(dataDir, 'matanmalka1+mami-supermarket-backend');
   const read = <T>(name: string): T => JSON.parse(readFileSync(path.join(base, name), 'utf8')) as T;
   const cats = read<{ name: string; description?: string }[]>('seed_categories.json');
-  const products = read<{ category: string; name: string; unit?: string; base_price: number; description?: string; image_url?: string }[]>('seed_products.json');
+  const products =
+    read<{ category: string; name: string; unit?: string; base_price: number; description?: string; image_url?: string }[]>('seed_products.json');
   const branches = read<{ name: string; address?: string }[]>('seed_branches.json');
   const slugOf = new Map(cats.map((c) => [c.name, slugify(c.name)]));
   unique([...slugOf.values()], (s) => s, 'seed 002 category slug');
@@ -325,13 +393,24 @@ function convertMami(dataDir: string, outDir: string): ConvertedSource {
     const category = slugOf.get(p.category);
     if (!category) throw new ConversionError(`seed 002 product "${p.name}": unknown category "${p.category}"`);
     return [
-      mamiSku(p.name), p.name, p.description ?? '', amount(p.base_price, 2, `product ${p.name} price`), category, p.unit ?? 'each', p.image_url ?? '', 'true',
+      mamiSku(p.name),
+      p.name,
+      p.description ?? '',
+      amount(p.base_price, 2, `product ${p.name} price`),
+      category,
+      p.unit ?? 'each',
+      p.image_url ?? '',
+      'true',
       ...branches.map(() => String(MAMI_STOCK_PER_BRANCH)),
     ];
   });
   const dir = path.join(outDir, '002-mami');
   writeCsv(path.join(dir, 'categories.csv'), ['slug', 'name', 'parent_slug', 'description'], categoryRows);
-  writeCsv(path.join(dir, 'products.csv'), ['sku', 'name', 'description', 'price', 'category_slug', 'unit', 'image_url', 'is_active', ...branches.map((b) => `stock:${b.name}`)], productRows);
+  writeCsv(
+    path.join(dir, 'products.csv'),
+    ['sku', 'name', 'description', 'price', 'category_slug', 'unit', 'image_url', 'is_active', ...branches.map((b) => `stock:${b.name}`)],
+    productRows,
+  );
   return {
     key: '002-mami',
     origin: 'seed 002 (matanmalka1/mami-supermarket-backend), seed_*.json',

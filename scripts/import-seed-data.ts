@@ -21,6 +21,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import { formatProblems, formatSummary, systemContext } from '../src/cli/import.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { openAndPrepareDatabase } from '../src/infra/bootstrap.js';
+import { STARTUP_HOOKS } from '../src/startup.js';
 import type { Database } from '../src/infra/db/client.js';
 import { AppError } from '../src/infra/errors.js';
 import { runImport } from '../src/modules/imports/index.js';
@@ -47,7 +48,10 @@ async function supplierFor(database: Database, s: ConvertedSource['supplier']): 
 /** True when every order number of the file is already an order of this supplier (a rerun). */
 async function ordersAlreadyImported(database: Database, supplierId: string, numbers: string[]): Promise<boolean> {
   if (numbers.length === 0) return false;
-  const [{ n }] = await database.db.select({ n: count() }).from(orders).where(and(eq(orders.supplierId, supplierId), inArray(orders.number, numbers)));
+  const [{ n }] = await database.db
+    .select({ n: count() })
+    .from(orders)
+    .where(and(eq(orders.supplierId, supplierId), inArray(orders.number, numbers)));
   return n === numbers.length;
 }
 
@@ -78,14 +82,16 @@ async function main(argv: string[]): Promise<number> {
   }
   console.log(`import-seed-data: converted ${dataDir} into ${outDir} in ${Date.now() - started} ms`);
 
-  const database = await openAndPrepareDatabase(config);
+  const database = await openAndPrepareDatabase(config, STARTUP_HOOKS);
   let failures = 0;
   try {
     const ctx = systemContext(database, config);
     console.log(`import-seed-data: importing into the ${database.kind} database`);
     for (const source of sources) {
       const supplier = await supplierFor(database, source.supplier);
-      console.log(`\n${source.supplier.name} (${source.supplier.currency}, ${source.supplier.slug}, ${supplier.created ? 'created' : 'existing'} ${supplier.id}) from ${source.origin}`);
+      console.log(
+        `\n${source.supplier.name} (${source.supplier.currency}, ${source.supplier.slug}, ${supplier.created ? 'created' : 'existing'} ${supplier.id}) from ${source.origin}`,
+      );
       for (const note of source.notes) console.log(`  note: ${note}`);
       for (const file of source.files) {
         const label = `  ${file.kind.padEnd(10)} ${String(file.rows).padStart(5)} rows`;

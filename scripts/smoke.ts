@@ -147,7 +147,8 @@ async function main(): Promise<void> {
     try {
       res = await http('GET', `${BASE}/health`);
     } catch (err) {
-      throw new StepFailed(`cannot reach ${BASE}: ${(err as Error).cause ?? (err as Error).message}`);
+      const cause = (err as Error).cause;
+      throw new StepFailed(`cannot reach ${BASE}: ${cause instanceof Error ? cause.message : (err as Error).message}`);
     }
     expectStatus(res, 200);
     expectEqual(res.body?.status, 'ok', 'status', res);
@@ -369,7 +370,10 @@ async function storeSteps(): Promise<void> {
     if (items.length === 0) throw new StepFailed('nothing is low: the demo has products low or out of stock at some branch');
     const wrong = items.filter((l) => l.low_stock !== true || l.available > l.reorder_point);
     if (wrong.length) throw new StepFailed(`levels that are not low: ${short(wrong)}`);
-    return items.map((l) => `${l.product.name} @ ${l.location.name}: ${l.available}/${l.reorder_point}`).slice(0, 3).join('; ');
+    return items
+      .map((l) => `${l.product.name} @ ${l.location.name}: ${l.available}/${l.reorder_point}`)
+      .slice(0, 3)
+      .join('; ');
   });
 
   await step(`transfer ${transfer.quantity} units from the warehouse to a branch`, async () => {
@@ -377,10 +381,16 @@ async function storeSteps(): Promise<void> {
     const before = await http('GET', `${API}/products/${product.id}/inventory`, { token: manager });
     expectStatus(before, 200, 'inventory status');
     const at = (inv: any, id: string) => inv.locations.find((l: any) => l.location_id === id);
-    if ((at(before.body, warehouse.id)?.available ?? 0) < transfer.quantity) throw new StepFailed(`not enough ${product.name} at ${warehouse.name}: ${short(before.body)}`);
+    if ((at(before.body, warehouse.id)?.available ?? 0) < transfer.quantity)
+      throw new StepFailed(`not enough ${product.name} at ${warehouse.name}: ${short(before.body)}`);
     const res = await http('POST', `${API}/inventory/transfers`, {
       token: manager,
-      body: { from_location_id: warehouse.id, to_location_id: branch.id, lines: [{ product_id: product.id, quantity: transfer.quantity }], note: `smoke ${run}` },
+      body: {
+        from_location_id: warehouse.id,
+        to_location_id: branch.id,
+        lines: [{ product_id: product.id, quantity: transfer.quantity }],
+        note: `smoke ${run}`,
+      },
     });
     expectStatus(res, 201);
     expectEqual(res.body?.movements?.length, 2, 'movements in the answer', res);
@@ -400,24 +410,41 @@ async function storeSteps(): Promise<void> {
     const items = pageItems(res, 'movements');
     expectEqual(items.length, 2, 'movements of the transfer', res);
     const pair = items.map((m) => [m.reason, m.product.id, m.location.id, m.delta_on_hand]).sort((a, b) => a[3] - b[3]);
-    expectEqual(pair, [['transfer', transfer.productId, warehouse.id, -transfer.quantity], ['transfer', transfer.productId, branch.id, transfer.quantity]], 'the pair [reason, product, location, delta]');
+    expectEqual(
+      pair,
+      [
+        ['transfer', transfer.productId, warehouse.id, -transfer.quantity],
+        ['transfer', transfer.productId, branch.id, transfer.quantity],
+      ],
+      'the pair [reason, product, location, delta]',
+    );
   });
 
   await step('transfer them back (the demo stock stays as it was)', async () => {
     const res = await http('POST', `${API}/inventory/transfers`, {
       token: manager,
-      body: { from_location_id: branch.id, to_location_id: warehouse.id, lines: [{ product_id: transfer.productId, quantity: transfer.quantity }], note: `smoke ${run} back` },
+      body: {
+        from_location_id: branch.id,
+        to_location_id: warehouse.id,
+        lines: [{ product_id: transfer.productId, quantity: transfer.quantity }],
+        note: `smoke ${run} back`,
+      },
     });
     expectStatus(res, 201);
   });
 
-  await step('the shopper\'s delivery order below 150.00 ILS pays the 30.00 delivery fee', async () => {
+  await step("the shopper's delivery order below 150.00 ILS pays the 30.00 delivery fee", async () => {
     const org = await http('GET', `${API}/organizations/${mamiId}`, { token: manager });
     expectStatus(org, 200, 'organization status');
     expectEqual([org.body?.delivery_fee, org.body?.free_delivery_threshold], ['30.00', '150.00'], 'demo settings [delivery_fee, free_delivery_threshold]', org);
     const res = await http('POST', `${API}/orders`, {
       token: shopper,
-      body: { supplier_id: mamiId, items: [{ product_id: cheeseProduct.id, quantity: 1 }], fulfilment: 'delivery', shipping_address: `Smoke St 1, Tel Aviv (${run})` },
+      body: {
+        supplier_id: mamiId,
+        items: [{ product_id: cheeseProduct.id, quantity: 1 }],
+        fulfilment: 'delivery',
+        shipping_address: `Smoke St 1, Tel Aviv (${run})`,
+      },
     });
     expectStatus(res, 201);
     deliveryOrder = res.body;
@@ -435,14 +462,27 @@ async function storeSteps(): Promise<void> {
     const res = await http('POST', `${API}/orders`, {
       token: manager,
       body: {
-        supplier_id: mamiId, customer: walkIn, channel_id: counterChannel.id, location_id: branch.id, fulfilment: 'pickup',
-        items: [{ product_id: cheeseProduct.id, quantity: 2 }], notes: `smoke ${run}: phoned in`,
+        supplier_id: mamiId,
+        customer: walkIn,
+        channel_id: counterChannel.id,
+        location_id: branch.id,
+        fulfilment: 'pickup',
+        items: [{ product_id: cheeseProduct.id, quantity: 2 }],
+        notes: `smoke ${run}: phoned in`,
       },
     });
     expectStatus(res, 201);
     staffOrder = res.body;
     expectEqual(
-      [res.body.source, res.body.customer?.name, res.body.customer?.email, res.body.channel?.id, res.body.location_id, res.body.fulfilment, res.body.shipping_total],
+      [
+        res.body.source,
+        res.body.customer?.name,
+        res.body.customer?.email,
+        res.body.channel?.id,
+        res.body.location_id,
+        res.body.fulfilment,
+        res.body.shipping_total,
+      ],
       ['staff', walkIn.name, walkIn.email, counterChannel.id, branch.id, 'pickup', '0.00'],
       '[source, customer name, customer email, channel, location, fulfilment, shipping_total]',
       res,
@@ -454,7 +494,11 @@ async function storeSteps(): Promise<void> {
     const items = pageItems(await http('GET', `${API}/customers?q=${encodeURIComponent(walkIn.email)}`, { token: manager }), 'customers');
     expectEqual(items.length, 1, 'customers matching the new email');
     const c = items[0];
-    expectEqual([c.name, c.phone, c.order_count, c.total_spent, c.currency], [walkIn.name, walkIn.phone, 1, staffOrder.total, 'ILS'], '[name, phone, order_count, total_spent, currency]');
+    expectEqual(
+      [c.name, c.phone, c.order_count, c.total_spent, c.currency],
+      [walkIn.name, walkIn.phone, 1, staffOrder.total, 'ILS'],
+      '[name, phone, order_count, total_spent, currency]',
+    );
     const buyers = pageItems(await http('GET', `${API}/customers?q=${encodeURIComponent(DEMO.shopper)}`, { token: manager }), 'customers');
     const shopperRecord = buyers.find((b) => b.email === DEMO.shopper);
     if (!shopperRecord || shopperRecord.order_count < 1) throw new StepFailed(`the shopper's customer record has no order: ${short(buyers)}`);
@@ -477,7 +521,9 @@ async function storeSteps(): Promise<void> {
     const res = await http('GET', `${API}/products/export.csv`, { token: manager });
     expectStatus(res, 200);
     if (!res.contentType.startsWith('text/csv')) throw new StepFailed(`expected text/csv, got ${res.contentType}`);
-    const lines = String(res.body).split(/\r?\n/).filter((l) => l !== '');
+    const lines = String(res.body)
+      .split(/\r?\n/)
+      .filter((l) => l !== '');
     const header = lines[0] ?? '';
     for (const column of ['sku', 'name', 'price', `stock:${warehouse.name}`, `reorder_point:${warehouse.name}`]) {
       if (!header.split(',').includes(column)) throw new StepFailed(`column ${column} missing from the header: ${short(header)}`);

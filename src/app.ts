@@ -16,6 +16,7 @@ import { registerOpenApi } from './infra/openapi.js';
 import { Problem } from './infra/problem.js';
 import { createAccessTokens } from './infra/tokens.js';
 import { validatorCompiler } from './infra/validation.js';
+import { placeOrderRoutes } from './flows/place-order.js';
 import { stockCheckRoutes } from './flows/stock-check.js';
 import { catalogModule } from './modules/catalog/index.js';
 import { customersModule } from './modules/customers/index.js';
@@ -24,7 +25,7 @@ import { importsModule } from './modules/imports/index.js';
 import { inventoryModule } from './modules/inventory/index.js';
 import { linksModule } from './modules/links/index.js';
 import { ordersModule } from './modules/orders/index.js';
-import { organizationsModule } from './modules/organizations/index.js';
+import { listUserMemberships, loadActor, organizationsModule } from './modules/organizations/index.js';
 import { salesChannelsModule } from './modules/sales-channels/index.js';
 
 /**
@@ -65,7 +66,7 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
     },
     bodyLimit: 1024 * 1024,
     // A SKU (≤ 100 characters) in a path, percent-encoded UTF-8, takes up to 300 (default 100).
-    maxParamLength: 320,
+    routerOptions: { maxParamLength: 320 },
     frameworkErrors,
     // A hop count is valid at run time (proxy-addr), though Fastify's types omit it.
     trustProxy: config.trustProxy as boolean | string[],
@@ -101,8 +102,14 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
     reply.header('X-Request-Id', request.id);
     done();
   });
-  // Any origin: a plain `*` (no credentials), not the request's origin reflected back.
-  await app.register(cors, { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, credentials: config.corsOrigins !== '*' });
+  // Any origin: a plain `*` (no credentials), not the request's origin reflected back. Preflights
+  // allow every method the API uses; browsers may read the request id and the rate-limit headers.
+  await app.register(cors, {
+    origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
+    credentials: config.corsOrigins !== '*',
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
+  });
   await app.register(rateLimit, {
     max: config.rateLimitMax,
     timeWindow: '1 minute',
@@ -113,19 +120,21 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
         headers: { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) },
       }),
   });
-  await app.register(authPlugin, { database, config, tokens: createAccessTokens(config) });
+  await app.register(authPlugin, { database, config, tokens: createAccessTokens(config), loadActor });
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { database });
   await app.register(
     async (api) => {
-      await api.register(identityModule, { config, database });
+      await api.register(identityModule, { config, database, membershipsOf: listUserMemberships });
       await api.register(organizationsModule, { config, database });
       await api.register(linksModule, { config, database });
       await api.register(catalogModule, { config, database });
       await api.register(inventoryModule, { config, database });
       await api.register(customersModule, { config, database });
       await api.register(salesChannelsModule, { config, database });
+      // The flow's route first: POST /orders keeps its place before the orders module's /orders routes.
+      await api.register(placeOrderRoutes);
       await api.register(ordersModule, { config, database });
       await api.register(importsModule, { config, database });
       await api.register(stockCheckRoutes);

@@ -2,14 +2,18 @@
  * Agora's configuration: every setting comes from the environment, is parsed and validated here,
  * once, at start. Nothing else in the code base reads `process.env`.
  *
- * `.env.example` lists every variable with its default.
+ * `.env.example` lists every variable with its default; a `.env` file in the current directory
+ * is read first when present (`loadEnvFile`), and real environment variables win over it.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 /** Typed, validated configuration. Durations are in seconds unless the name says otherwise. */
 export interface Config {
   /** `development`, `production` or `test`. */
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
+  /** Listening address: `127.0.0.1` by default on PGlite (the demo's published passwords), `0.0.0.0` on a server. */
   host: string;
   /** `pglite://.data/agora` (default, on disk), `pglite://memory`, or `postgres://…`. */
   databaseUrl: string;
@@ -21,7 +25,10 @@ export interface Config {
   jwtIssuer: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  /** Allowed CORS origins; `*` allows any origin (without credentials). */
+  /**
+   * Allowed CORS origins; `*` allows any origin (without credentials): the default, except in
+   * production, where the default is none and `*` is refused.
+   */
   corsOrigins: string[] | '*';
   /** Requests per minute per client on the whole API, and on the auth routes. */
   rateLimitMax: number;
@@ -42,6 +49,26 @@ export interface Config {
 
 /** Thrown at start when the environment holds an invalid setting; the message names it. */
 export class ConfigError extends Error {}
+
+/**
+ * Reads `file` (default `.env` in the current directory) into `process.env` when it exists.
+ * Variables already in the environment win, even when empty. Called by the server and the
+ * commands before `loadConfig`; tests never read it.
+ * @returns the absolute path read, or undefined when there is no such file.
+ * @throws ConfigError when the file exists but cannot be read, or this Node (before 20.12) cannot parse it.
+ */
+export function loadEnvFile(file = '.env'): string | undefined {
+  if (!existsSync(file)) return undefined;
+  if (typeof process.loadEnvFile !== 'function') {
+    throw new ConfigError(`${file} is present but Node ${process.version} cannot read it: use Node 20.12 or later, or export its variables instead`);
+  }
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    throw new ConfigError(`${file} could not be read (${(err as Error).message})`);
+  }
+  return path.resolve(file);
+}
 
 const DEV_JWT_SECRET = 'agora-development-secret-change-me-in-production';
 
@@ -66,7 +93,10 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 function trustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (/^[0-9]+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0 || list.some((a) => !/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/.test(a))) {
     throw new ConfigError(`TRUST_PROXY must be false, a hop count or a comma-separated list of addresses/CIDRs, got "${raw}"`);
   }
@@ -99,8 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
 
-  const corsRaw = env.CORS_ORIGINS ?? '*';
-  const corsOrigins = corsRaw.trim() === '*' ? '*' : corsRaw.split(',').map((s) => s.trim()).filter(Boolean);
+  // Production allows no cross-origin caller unless CORS_ORIGINS names them; `*` there is a mistake.
+  const corsRaw = env.CORS_ORIGINS ?? (nodeEnv === 'production' ? '' : '*');
+  if (nodeEnv === 'production' && corsRaw.trim() === '*') {
+    throw new ConfigError(
+      'CORS_ORIGINS=* is not allowed in production: list the origins of your web front ends (CORS_ORIGINS=https://shop.example.com,https://admin.example.com), or leave it unset to allow none',
+    );
+  }
+  const corsOrigins =
+    corsRaw.trim() === '*'
+      ? '*'
+      : corsRaw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   for (const o of corsOrigins === '*' ? [] : corsOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://shop.example.com`);
   }
@@ -108,7 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const config: Config = {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    // The embedded default carries the demo (published passwords): this machine only, unless HOST says so.
+    host: env.HOST || (databaseUrl.startsWith('pglite://') ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
     redisUrl: env.REDIS_URL || undefined,

@@ -63,7 +63,10 @@ export async function buildLink(
   opts: { status?: 'pending' | 'accepted' | 'denied' | 'blocked' } = {},
 ): Promise<LinkDto> {
   const status = opts.status ?? 'accepted';
-  const req = await call(app, 'POST', '/api/v1/links/requests', { token: consumer.owner.token, body: { supplier_id: supplier.org.id, consumer_id: consumer.org.id } });
+  const req = await call(app, 'POST', '/api/v1/links/requests', {
+    token: consumer.owner.token,
+    body: { supplier_id: supplier.org.id, consumer_id: consumer.org.id },
+  });
   if (req.status !== 201) throw new Error(`link request failed: ${req.status} ${JSON.stringify(req.body)}`);
   let link = req.body as LinkDto;
   const steps = { pending: [], accepted: ['accepted'], denied: ['denied'], blocked: ['accepted', 'blocked'] }[status];

@@ -9,6 +9,7 @@ import { afterAll } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openAndPrepareDatabase } from '../src/infra/bootstrap.js';
+import { STARTUP_HOOKS } from '../src/startup.js';
 import type { Database } from '../src/infra/db/client.js';
 
 export const PASSWORD = 'Password123';
@@ -25,7 +26,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
   if (!env.DATABASE_URL?.startsWith('postgres')) env.DATABASE_URL = 'pglite://memory';
   const config = loadConfig(env, { rateLimitAuthMax: 100_000, rateLimitMax: 100_000, loadDemo: false, ...overrides });
-  const database = await openAndPrepareDatabase(config);
+  const database = await openAndPrepareDatabase(config, STARTUP_HOOKS);
   const app = await buildApp({ config, database });
   await app.ready();
   const t: TestApp = {
@@ -49,7 +50,12 @@ export interface Res<T = any> {
 }
 
 /** Sends a request through `app.inject`; `token` becomes a bearer header. */
-export async function call<T = any>(app: FastifyInstance, method: InjectOptions['method'], url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res<T>> {
+export async function call<T = any>(
+  app: FastifyInstance,
+  method: InjectOptions['method'],
+  url: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Res<T>> {
   const res = await app.inject({
     method,
     url,
@@ -75,13 +81,19 @@ export interface TestUser {
 /** Registers a new user and returns its tokens. */
 export async function registerUser(app: FastifyInstance, fields: { email?: string; full_name?: string; username?: string } = {}): Promise<TestUser> {
   const email = fields.email ?? `user-${uniq()}@example.com`;
-  const res = await call(app, 'POST', '/api/v1/auth/register', { body: { email, password: PASSWORD, full_name: fields.full_name ?? 'Test User', ...(fields.username ? { username: fields.username } : {}) } });
+  const res = await call(app, 'POST', '/api/v1/auth/register', {
+    body: { email, password: PASSWORD, full_name: fields.full_name ?? 'Test User', ...(fields.username ? { username: fields.username } : {}) },
+  });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.user.id, email, token: res.body.access_token, refreshToken: res.body.refresh_token };
 }
 
 /** Creates an organization owned by `owner`. */
-export async function createOrganization(app: FastifyInstance, owner: TestUser, body: { type: 'supplier' | 'consumer'; name?: string; catalog_visibility?: 'linked' | 'public'; currency?: string }) {
+export async function createOrganization(
+  app: FastifyInstance,
+  owner: TestUser,
+  body: { type: 'supplier' | 'consumer'; name?: string; catalog_visibility?: 'linked' | 'public'; currency?: string },
+) {
   const res = await call(app, 'POST', '/api/v1/organizations', { token: owner.token, body: { name: `${body.type} ${uniq()}`, ...body } });
   if (res.status !== 201) throw new Error(`create organization failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; name: string; slug: string; currency: string; catalog_visibility: string };
@@ -121,7 +133,7 @@ export function expectProblem(res: Res, status: number, code?: string) {
     throw new Error(`expected ${status}${code ? ` ${code}` : ''}, got ${res.status} ${JSON.stringify(res.body)}`);
   }
   if (!String(res.headers['content-type']).startsWith('application/problem+json')) {
-    throw new Error(`expected application/problem+json, got ${res.headers['content-type']}`);
+    throw new Error(`expected application/problem+json, got ${String(res.headers['content-type'])}`);
   }
   return res.body;
 }

@@ -1,5 +1,5 @@
 /**
- * "Bad input never gets a 500" (DESIGN.md section 4), checked for every route in the OpenAPI
+ * "Bad input never gets a 500" (docs/conventions.md), checked for every route in the OpenAPI
  * document at once: each operation is called by a platform admin (who passes every permission
  * check, so the input reaches the services) with hostile path ids, query values and bodies, and
  * no answer may be a 5xx. Every 4xx must be problem+json.
@@ -13,8 +13,14 @@ const { app, database } = await createTestApp();
 
 type Schema = Record<string, any>;
 
+/** The document's named schemas, to follow `$ref`s (bodies and their parts are components). */
+let components: Record<string, Schema> = {};
+const deref = (schema: Schema | undefined): Schema | undefined =>
+  typeof schema?.$ref === 'string' ? deref(components[schema.$ref.split('/').pop() as string]) : schema;
+
 /** A plausible value for a JSON schema, so that one hostile field at a time reaches the service. */
 function sample(schema: Schema | undefined): unknown {
+  schema = deref(schema);
   if (!schema) return 'x';
   if ('const' in schema) return schema.const;
   if (schema.enum) return schema.enum[0];
@@ -47,21 +53,49 @@ function sample(schema: Schema | undefined): unknown {
 }
 
 const HOSTILE_VALUES: unknown[] = [
-  null, -1, 0, 1.5, 1e308, -1e308, 2 ** 63, '', ' ', 'not-a-uuid', "' OR 1=1 --", 'x'.repeat(20_000), '\u0000', '99999999999999999999999',
-  '-0.001', '1e400', 'NaN', [], {}, true, [null], { $gt: '' },
+  null,
+  -1,
+  0,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 63,
+  '',
+  ' ',
+  'not-a-uuid',
+  "' OR 1=1 --",
+  'x'.repeat(20_000),
+  '\u0000',
+  '99999999999999999999999',
+  '-0.001',
+  '1e400',
+  'NaN',
+  [],
+  {},
+  true,
+  [null],
+  { $gt: '' },
 ];
 const HOSTILE_BODIES: unknown[] = [undefined, null, [], 'text', 42, {}];
 const HOSTILE_IDS = ['not-a-uuid', '00000000-0000-0000-0000-000000000000', uuidv7(), 'x'.repeat(300), '%00'];
 
 describe('hostile input on every route', async () => {
   await createPlatformAdmin(database.db, { email: 'hostile-admin@example.com', password: PASSWORD });
-  const admin = (await call(app, 'POST', '/api/v1/auth/login', { body: { email: 'hostile-admin@example.com', password: PASSWORD } })).body.access_token as string;
+  const admin = (await call(app, 'POST', '/api/v1/auth/login', { body: { email: 'hostile-admin@example.com', password: PASSWORD } })).body
+    .access_token as string;
   // Real objects, so that requests with real ids reach the deepest rules.
   const supplier = await buildSupplier(app, { catalog_visibility: 'public' });
   const consumer = await buildConsumer(app);
-  const product = (await call(app, 'POST', '/api/v1/products', { token: supplier.owner.token, body: { sku: 'HOST-1', name: 'Hostile', price: '1.00', initial_stock: 1000 } })).body;
+  const product = (
+    await call(app, 'POST', '/api/v1/products', { token: supplier.owner.token, body: { sku: 'HOST-1', name: 'Hostile', price: '1.00', initial_stock: 1000 } })
+  ).body;
   const link = (await call(app, 'POST', '/api/v1/links/requests', { token: consumer.owner.token, body: { supplier_id: supplier.org.id } })).body;
-  const order = (await call(app, 'POST', '/api/v1/orders', { token: consumer.owner.token, body: { supplier_id: supplier.org.id, consumer_id: consumer.org.id, items: [{ product_id: product.id, quantity: 1 }] } })).body;
+  const order = (
+    await call(app, 'POST', '/api/v1/orders', {
+      token: consumer.owner.token,
+      body: { supplier_id: supplier.org.id, consumer_id: consumer.org.id, items: [{ product_id: product.id, quantity: 1 }] },
+    })
+  ).body;
   const realId = (path: string, name: string): string => {
     if (name === 'user_id') return supplier.sales.id;
     if (path.startsWith('/api/v1/organizations')) return supplier.org.id;
@@ -72,6 +106,7 @@ describe('hostile input on every route', async () => {
   };
 
   const doc = (await call(app, 'GET', '/openapi.json')).body;
+  components = doc.components?.schemas ?? {};
   const operations: { method: string; path: string; op: Schema }[] = [];
   for (const [path, ops] of Object.entries<Record<string, Schema>>(doc.paths)) {
     if (!path.startsWith('/api/')) continue;
@@ -86,9 +121,8 @@ describe('hostile input on every route', async () => {
     const failures: string[] = [];
     const pathParams = (op.parameters ?? []).filter((p: Schema) => p.in === 'path').map((p: Schema) => p.name as string);
     const queryParams = (op.parameters ?? []).filter((p: Schema) => p.in === 'query') as Schema[];
-    const bodySchema = op.requestBody?.content?.['application/json']?.schema as Schema | undefined;
-    const url = (ids: Record<string, string>, query = '') =>
-      path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(ids[name])) + query;
+    const bodySchema = deref(op.requestBody?.content?.['application/json']?.schema as Schema | undefined);
+    const url = (ids: Record<string, string>, query = '') => path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(ids[name])) + query;
     const realIds = Object.fromEntries(pathParams.map((n: string) => [n, realId(path, n)]));
 
     const attempts: { url: string; body?: unknown }[] = [];
@@ -118,7 +152,8 @@ describe('hostile input on every route', async () => {
         headers: { authorization: `Bearer ${admin}`, ...(a.body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(a.body !== undefined ? { payload: JSON.stringify(a.body) } : {}),
       });
-      if (res.statusCode >= 500) failures.push(`${res.statusCode} ${method} ${a.url.slice(0, 120)} ${JSON.stringify(a.body)?.slice(0, 200)} → ${res.body.slice(0, 200)}`);
+      if (res.statusCode >= 500)
+        failures.push(`${res.statusCode} ${method} ${a.url.slice(0, 120)} ${JSON.stringify(a.body)?.slice(0, 200)} → ${res.body.slice(0, 200)}`);
       else if (res.statusCode >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json')) {
         failures.push(`${res.statusCode} not problem+json: ${method} ${a.url.slice(0, 120)}`);
       }

@@ -37,11 +37,17 @@ describe('name fields', () => {
       ['POST', '/api/v1/locations', { name: blank }, 'body/name'],
       ['POST', '/api/v1/sales-channels', { name: blank, kind: 'online' }, 'body/name'],
     ];
-    const count = async () => (await queryRows<{ n: number }>(database.db, sql`
+    const count = async () =>
+      (
+        await queryRows<{ n: number }>(
+          database.db,
+          sql`
       select (select count(*) from products where name = '' or btrim(name) = '')
            + (select count(*) from categories where btrim(name) = '')
            + (select count(*) from organizations where btrim(name) = '')
-           + (select count(*) from users where btrim(full_name) = '')::int as n`))[0].n;
+           + (select count(*) from users where btrim(full_name) = '')::int as n`,
+        )
+      )[0].n;
     const before = Number(await count());
     for (const [method, url, body, path] of cases) {
       const res = await call(app, method as 'POST', url, { token: s.owner.token, body });
@@ -49,7 +55,9 @@ describe('name fields', () => {
       expect(problem.errors, `${method} ${url}`).toContainEqual({ path, message: 'must not be blank' });
     }
     expect(Number(await count())).toBe(before);
-    const registered = await call(app, 'POST', '/api/v1/auth/register', { body: { email: `blank-${uniq()}@example.com`, password: 'Password123', full_name: blank } });
+    const registered = await call(app, 'POST', '/api/v1/auth/register', {
+      body: { email: `blank-${uniq()}@example.com`, password: 'Password123', full_name: blank },
+    });
     expect(expectProblem(registered, 422).errors).toContainEqual({ path: 'body/full_name', message: 'must not be blank' });
   });
 
@@ -72,9 +80,13 @@ describe('product attributes', () => {
     const json = { 'content-type': 'application/json' };
     for (const attributes of [JSON.stringify(nested(21)), deep, JSON.stringify({ blob: 'x'.repeat(17 * 1024) })]) {
       const created = await call(app, 'POST', '/api/v1/products', {
-        token: s.owner.token, headers: json, body: `{"sku":"SKU-${uniq()}","name":"Deep","price":"1.00","attributes":${attributes}}`,
+        token: s.owner.token,
+        headers: json,
+        body: `{"sku":"SKU-${uniq()}","name":"Deep","price":"1.00","attributes":${attributes}}`,
       });
-      expect(expectProblem(created, 422).errors).toEqual([{ path: 'body/attributes', message: expect.stringMatching(/nests deeper than 20 levels|larger than 16 KiB/) }]);
+      expect(expectProblem(created, 422).errors).toEqual([
+        { path: 'body/attributes', message: expect.stringMatching(/nests deeper than 20 levels|larger than 16 KiB/) },
+      ]);
       const updated = await call(app, 'PATCH', `/api/v1/products/${p.id}`, { token: s.owner.token, headers: json, body: `{"attributes":${attributes}}` });
       expect(expectProblem(updated, 422).errors[0].path).toBe('body/attributes');
     }
@@ -89,7 +101,15 @@ describe('Authorization header', () => {
     for (const header of [`Bearer ${u.token}`, `bearer ${u.token}`, `BEARER ${u.token}`]) {
       expect((await call(app, 'GET', '/api/v1/users/me', { headers: { authorization: header } })).status).toBe(200);
     }
-    for (const header of [`Bearer ${u.token} junk`, `Bearer  ${u.token}`, `Bearer ${u.token} `, `Bearer\t${u.token}`, `Basic ${u.token}`, 'Bearer', `${u.token}`]) {
+    for (const header of [
+      `Bearer ${u.token} junk`,
+      `Bearer  ${u.token}`,
+      `Bearer ${u.token} `,
+      `Bearer\t${u.token}`,
+      `Basic ${u.token}`,
+      'Bearer',
+      `${u.token}`,
+    ]) {
       const res = await call(app, 'GET', '/api/v1/users/me', { headers: { authorization: header } });
       expect(expectProblem(res, 401, 'INVALID_TOKEN').detail, header).toContain('Bearer <access token>');
     }

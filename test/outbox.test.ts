@@ -2,24 +2,22 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { eventBus, startOutboxDispatcher, type DomainEvent } from '../src/infra/outbox.js';
 import { outboxEvents } from '../src/infra/outbox.tables.js';
+import { buildProduct } from './factories.js';
 import { buildSupplier, call, createTestApp, registerUser } from './helpers.js';
 
 const { app, database } = await createTestApp();
-
-async function publicProduct(stock: number) {
-  const s = await buildSupplier(app, { catalog_visibility: 'public' });
-  const p = await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: 'EVT-1', name: 'Event widget', price: '10.00', initial_stock: stock } });
-  expect(p.status).toBe(201);
-  return { supplier: s, productId: p.body.id as string };
-}
 
 const eventsOf = (aggregateId: string) => database.db.select().from(outboxEvents).where(eq(outboxEvents.aggregateId, aggregateId));
 
 describe('transactional outbox', () => {
   it('records order.placed with the order, and the dispatcher delivers it once and stamps it', async () => {
-    const { supplier, productId } = await publicProduct(5);
+    const supplier = await buildSupplier(app, { catalog_visibility: 'public' });
+    const { id: productId } = await buildProduct(app, supplier, { sku: 'EVT-1', name: 'Event widget', price: '10.00', stock: 5 });
     const shopper = await registerUser(app);
-    const order = await call(app, 'POST', '/api/v1/orders', { token: shopper.token, body: { supplier_id: supplier.org.id, items: [{ product_id: productId, quantity: 2 }] } });
+    const order = await call(app, 'POST', '/api/v1/orders', {
+      token: shopper.token,
+      body: { supplier_id: supplier.org.id, items: [{ product_id: productId, quantity: 2 }] },
+    });
     expect(order.status).toBe(201);
     const [row] = await eventsOf(order.body.id);
     expect(row).toMatchObject({ type: 'order.placed', aggregateType: 'order', deliveredAt: null });
@@ -42,10 +40,14 @@ describe('transactional outbox', () => {
   });
 
   it('writes no event when the order is rejected', async () => {
-    const { supplier, productId } = await publicProduct(1);
+    const supplier = await buildSupplier(app, { catalog_visibility: 'public' });
+    const { id: productId } = await buildProduct(app, supplier, { sku: 'EVT-1', name: 'Event widget', price: '10.00', stock: 1 });
     const before = await database.db.select().from(outboxEvents).where(eq(outboxEvents.organizationId, supplier.org.id));
     const shopper = await registerUser(app);
-    const res = await call(app, 'POST', '/api/v1/orders', { token: shopper.token, body: { supplier_id: supplier.org.id, items: [{ product_id: productId, quantity: 2 }] } });
+    const res = await call(app, 'POST', '/api/v1/orders', {
+      token: shopper.token,
+      body: { supplier_id: supplier.org.id, items: [{ product_id: productId, quantity: 2 }] },
+    });
     expect(res.status).toBe(409);
     const after = await database.db.select().from(outboxEvents).where(eq(outboxEvents.organizationId, supplier.org.id));
     expect(after.length).toBe(before.length);

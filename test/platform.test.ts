@@ -20,7 +20,7 @@ describe('platform', () => {
     expect(res.body).toMatchObject({ status: 'ok', db: 'ok' });
   });
 
-  it('sets helmet\'s security headers on pages and the REST set on the API, errors included', async () => {
+  it("sets helmet's security headers on pages and the REST set on the API, errors included", async () => {
     const page = await call(app, 'GET', '/health');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
@@ -51,10 +51,18 @@ describe('platform', () => {
 
 describe('CORS', () => {
   it('answers a preflight from an allowed origin and not from another', async () => {
-    const ok = await app.inject({ method: 'OPTIONS', url: '/api/v1/users/me', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET' } });
+    const ok = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/users/me',
+      headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET' },
+    });
     expect(ok.statusCode).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe('https://shop.example.com');
-    const other = await app.inject({ method: 'OPTIONS', url: '/api/v1/users/me', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' } });
+    const other = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/users/me',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' },
+    });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
@@ -73,7 +81,30 @@ describe('health when the database is down', async () => {
 describe('configuration', () => {
   it('has defaults for everything', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', databaseUrl: 'pglite://.data/agora', accessTokenTtlSeconds: 1800, refreshTokenTtlSeconds: 30 * 86400, loadDemo: true });
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'pglite://.data/agora',
+      accessTokenTtlSeconds: 1800,
+      refreshTokenTtlSeconds: 30 * 86400,
+      loadDemo: true,
+    });
+  });
+
+  it('listens on this machine only with the embedded database (the demo), on every interface with a server, unless HOST says', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+  });
+
+  it('refuses CORS_ORIGINS=* in production, where the default allows no cross-origin caller', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
+    expect(() => loadConfig({ ...prod, CORS_ORIGINS: '*' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...prod, CORS_ORIGINS: ' * ' })).toThrow(/CORS_ORIGINS=\* is not allowed in production/);
+    expect(loadConfig(prod).corsOrigins).toEqual([]);
+    expect(loadConfig({ ...prod, CORS_ORIGINS: 'https://shop.example.com' }).corsOrigins).toEqual(['https://shop.example.com']);
+    expect(loadConfig({}).corsOrigins).toBe('*');
   });
 
   it.each([
@@ -129,7 +160,8 @@ describe('embedded database directory lock', () => {
   it('refuses a second opener of the same PGlite directory, and frees it on close', async () => {
     const { mkdtempSync, existsSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
+    const path = await import('node:path');
+    const join = (...parts: string[]) => path.join(...parts);
     const { openDatabase, DatabaseInUseError } = await import('../src/infra/db/client.js');
     const dir = join(mkdtempSync(join(tmpdir(), 'agora-lock-')), 'db');
     const first = await openDatabase(`pglite://${dir}`);

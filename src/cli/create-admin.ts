@@ -6,8 +6,9 @@
  * Exit codes: 0 done, 1 bad input or failure.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvFile } from '../config.js';
 import { openAndPrepareDatabase } from '../infra/bootstrap.js';
+import { STARTUP_HOOKS } from '../startup.js';
 import { AppError } from '../infra/errors.js';
 import { createPlatformAdmin } from '../modules/identity/index.js';
 
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
   let config;
   let input;
   try {
+    loadEnvFile();
     config = loadConfig(process.env, { loadDemo: false });
     input = readInput(process.argv.slice(2), { email: config.adminEmail, password: config.adminPassword });
   } catch (err) {
@@ -66,10 +68,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const database = await openAndPrepareDatabase(config);
+  const database = await openAndPrepareDatabase(config, STARTUP_HOOKS);
   try {
     const { created } = await createPlatformAdmin(database.db, { email: input.email, password: input.password, fullName: input.name });
-    console.log(created ? `create-admin: created platform admin ${input.email}` : `create-admin: ${input.email} already existed; granted the platform admin role (password unchanged)`);
+    console.log(
+      created
+        ? `create-admin: created platform admin ${input.email}`
+        : `create-admin: ${input.email} already existed; granted the platform admin role (password unchanged)`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof AppError) {

@@ -14,11 +14,13 @@ import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, loadEnvFile, type Config } from '../config.js';
 import { openAndPrepareDatabase } from '../infra/bootstrap.js';
+import { STARTUP_HOOKS } from '../startup.js';
 import type { Ctx } from '../infra/context.js';
 import type { Database } from '../infra/db/client.js';
 import { AppError } from '../infra/errors.js';
+import { isUuid } from '../infra/ids.js';
 import { createAccessTokens } from '../infra/tokens.js';
 import { IMPORT_KINDS, runImport, SYSTEM_ACTOR, type ImportKind, type ImportRunDto } from '../modules/imports/index.js';
 import { organizations } from '../modules/organizations/index.js';
@@ -28,14 +30,19 @@ Imports one CSV file (UTF-8, header row; formats in docs/import.md) for the supp
 Without --kind, the kind is told from the header (order_number → orders, sku → products, slug → categories).
 The database is the one the server uses: DATABASE_URL, or the embedded PGlite in .data/ (stop the server first).`;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 class UsageError extends Error {}
 
 const noop = () => undefined;
 /** Services take a logger; the command prints its own report. */
 const quietLogger: FastifyBaseLogger = {
-  level: 'silent', fatal: noop, error: noop, warn: noop, info: noop, debug: noop, trace: noop, silent: noop,
+  level: 'silent',
+  fatal: noop,
+  error: noop,
+  warn: noop,
+  info: noop,
+  debug: noop,
+  trace: noop,
+  silent: noop,
   child: () => quietLogger,
 } as unknown as FastifyBaseLogger;
 
@@ -49,7 +56,11 @@ export function systemContext(database: Database, config: Config): Ctx {
  * `slug` → categories. @returns undefined when none fits.
  */
 export function inferKind(content: Buffer): ImportKind | undefined {
-  const firstLine = content.toString('utf8', 0, Math.min(content.length, 64 * 1024)).replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const firstLine =
+    content
+      .toString('utf8', 0, Math.min(content.length, 64 * 1024))
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/, 1)[0] ?? '';
   const columns = firstLine.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   if (columns.includes('order_number')) return 'orders';
   if (columns.includes('sku')) return 'products';
@@ -59,7 +70,9 @@ export function inferKind(content: Buffer): ImportKind | undefined {
 
 /** One line per summary count, e.g. `  products_created: 121`. */
 export function formatSummary(run: ImportRunDto): string[] {
-  return Object.entries(run.summary).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `  ${k}: ${v}`);
+  return Object.entries(run.summary)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `  ${k}: ${v}`);
 }
 
 /** The problems of a rejected import, one per line (`  line 7, price: must be a decimal amount`). */
@@ -127,9 +140,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.err(`import: cannot tell the kind of ${args.file} from its header; pass --kind ${IMPORT_KINDS.join('|')}`);
     return 1;
   }
-  const database = await openAndPrepareDatabase(config);
+  const database = await openAndPrepareDatabase(config, STARTUP_HOOKS);
   try {
-    const where = UUID_RE.test(args.supplier) ? eq(organizations.id, args.supplier) : eq(organizations.slug, args.supplier);
+    const where = isUuid(args.supplier) ? eq(organizations.id, args.supplier) : eq(organizations.slug, args.supplier);
     const [org] = await database.db.select().from(organizations).where(where);
     if (!org || org.type !== 'supplier') {
       io.err(`import: no supplier "${args.supplier}" (give its id or slug)`);
@@ -159,11 +172,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error('import failed:', err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
+  // .env is read by the command only: main() takes its environment as an argument.
+  Promise.resolve()
+    .then(() => {
+      loadEnvFile();
+      return main(process.argv.slice(2));
+    })
+    .then(
+      (code) => process.exit(code),
+      (err) => {
+        console.error('import failed:', err instanceof Error ? err.message : err);
+        process.exit(1);
+      },
+    );
 }

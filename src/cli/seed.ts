@@ -8,11 +8,11 @@
 import { getTableName, is, sql } from 'drizzle-orm';
 import { isPgSequence, PgTable } from 'drizzle-orm/pg-core';
 import { buildApp } from '../app.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, loadEnvFile, type Config } from '../config.js';
 import { openAndPrepareDatabase } from '../infra/bootstrap.js';
+import { STARTUP_HOOKS } from '../startup.js';
 import type { Database } from '../infra/db/client.js';
 import * as schema from '../infra/db/schema.js';
-import { ensureBuiltinRoles } from '../modules/identity/index.js';
 import { loadDemo } from '../demo/demo.js';
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -34,8 +34,8 @@ function allSequences(): { name: string; schema?: string }[] {
 }
 
 /**
- * Deletes every row of every table, restarts every sequence at its start value, then restores
- * the built-in roles.
+ * Deletes every row of every table, restarts every sequence at its start value, then runs the
+ * start-up hooks again (the built-in roles).
  * @returns the number of tables emptied.
  */
 export async function emptyDatabase(database: Database): Promise<number> {
@@ -44,7 +44,7 @@ export async function emptyDatabase(database: Database): Promise<number> {
   for (const s of allSequences()) {
     await database.db.execute(sql.raw(`ALTER SEQUENCE ${s.schema ? `${quote(s.schema)}.` : ''}${quote(s.name)} RESTART`));
   }
-  await ensureBuiltinRoles(database.db);
+  for (const hook of STARTUP_HOOKS) await hook(database.db);
   return tables.length;
 }
 
@@ -52,6 +52,7 @@ async function main(): Promise<number> {
   let config: Config;
   try {
     // Request logs of the loader stay quiet unless LOG_LEVEL asks for them.
+    loadEnvFile();
     config = loadConfig(process.env, { loadDemo: false });
     if (!process.env.LOG_LEVEL) config = { ...config, logLevel: 'warn' };
   } catch (err) {
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const started = Date.now();
-  const database = await openAndPrepareDatabase(config);
+  const database = await openAndPrepareDatabase(config, STARTUP_HOOKS);
   try {
     const count = await emptyDatabase(database);
     console.log(`seed: emptied ${count} tables of the ${database.kind} database`);

@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { checkSupplierStock, listStockSuppliers, reconcileSupplierStock, type StockCheckResult } from '../flows/stock-check.js';
 import { openAndPrepareDatabase } from '../infra/bootstrap.js';
+import { isUuid } from '../infra/ids.js';
+import { STARTUP_HOOKS } from '../startup.js';
 import { systemContext } from './import.js';
 
 const USAGE = `Usage: npm run stock:check -- [--supplier <supplier id>] [--repair --note "why"]
@@ -18,13 +20,13 @@ Checks every supplier's stock invariants (or one supplier's) and exits 1 when an
 --repair sets each drifted level's reserved to what its open orders hold and writes a reconciliation movement with the note.
 The database is the one the server uses: DATABASE_URL, or the embedded PGlite in .data/ (stop the server first).`;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function report(r: StockCheckResult, out: (s: string) => void) {
   if (r.ok) return out(`supplier ${r.supplier_id}: ok (${r.levels_checked} levels)`);
   out(`supplier ${r.supplier_id}: ${r.levels.length} level(s) and ${r.orders.length} order(s) break an invariant`);
   for (const l of r.levels) {
-    out(`  level ${l.sku} @ ${l.location_id}: on_hand ${l.on_hand} (movements ${l.movements_on_hand}), reserved ${l.reserved} (orders hold ${l.held_by_orders}, movements ${l.movements_reserved})`);
+    out(
+      `  level ${l.sku} @ ${l.location_id}: on_hand ${l.on_hand} (movements ${l.movements_on_hand}), reserved ${l.reserved} (orders hold ${l.held_by_orders}, movements ${l.movements_reserved})`,
+    );
   }
   for (const o of r.orders) out(`  order ${o.number} product ${o.product_id}: lines ${o.quantity}, reservation movements ${o.movements_reserved}`);
 }
@@ -34,19 +36,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   let values: { supplier?: string; repair?: boolean; note?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
+      args: argv,
+      strict: true,
+      allowPositionals: false,
       options: { supplier: { type: 'string' }, repair: { type: 'boolean' }, note: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
     io.err(`stock:check: ${(err as Error).message}\n\n${USAGE}`);
     return 1;
   }
-  if (values.help) return io.out(USAGE), 0;
-  if (values.supplier !== undefined && !UUID_RE.test(values.supplier)) return io.err(`stock:check: --supplier takes a supplier id (UUID)\n\n${USAGE}`), 1;
+  if (values.help) return (io.out(USAGE), 0);
+  if (values.supplier !== undefined && !isUuid(values.supplier)) return (io.err(`stock:check: --supplier takes a supplier id (UUID)\n\n${USAGE}`), 1);
   const note = values.note?.trim();
-  if (values.repair && !note) return io.err(`stock:check: --repair needs --note "why" (kept on every movement it writes)\n\n${USAGE}`), 1;
+  if (values.repair && !note) return (io.err(`stock:check: --repair needs --note "why" (kept on every movement it writes)\n\n${USAGE}`), 1);
   const config = loadConfig(env, { loadDemo: false });
-  const database = await openAndPrepareDatabase(config);
+  const database = await openAndPrepareDatabase(config, STARTUP_HOOKS);
   try {
     const suppliers = values.supplier ? [values.supplier.toLowerCase()] : await listStockSuppliers(database.db);
     let bad = 0;

@@ -12,9 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTestApp, expectProblem, registerUser, type TestApp } from '../../test/helpers.js';
 import { loadDemo, loadDemoIfEmpty, type DemoLogins } from './demo.js';
-import {
-  ACME, MAMI_BRANCHES, MAMI_CATEGORIES, MAMI_CHANNELS, MAMI_ORDERS, MAMI_SHORTAGES, MAMI_STOCK, MAMI_WAREHOUSE, mamiProducts,
-} from './fixture.js';
+import { ACME, MAMI_BRANCHES, MAMI_CATEGORIES, MAMI_CHANNELS, MAMI_ORDERS, MAMI_SHORTAGES, MAMI_STOCK, MAMI_WAREHOUSE, mamiProducts } from './fixture.js';
 
 let t: TestApp;
 let demo: DemoLogins;
@@ -106,7 +104,7 @@ describe('demo', () => {
     expect(shopper.body.platform_roles).toEqual([]);
   });
 
-  it('shows Acme\'s catalog to the linked consumer and to nobody else', async () => {
+  it("shows Acme's catalog to the linked consumer and to nobody else", async () => {
     const acme = await supplierId('Acme Wholesale Supplies');
     const res = await call(t.app, 'GET', `/api/v1/catalog/products?supplier_id=${acme}`, { token: tokens.get('consumer@example.com') });
     expect(res.status).toBe(200);
@@ -130,9 +128,17 @@ describe('demo', () => {
     const order = await call(t.app, 'GET', `/api/v1/orders/${orders.body.items[0].id}`, { token: consumer });
     expect(order.status).toBe(200);
     expect(order.body).toMatchObject({
-      status: 'pending', subtotal: '175000.00', tax_total: '0.00', shipping_total: '0.00', total: '175000.00', currency: 'KZT',
+      status: 'pending',
+      subtotal: '175000.00',
+      tax_total: '0.00',
+      shipping_total: '0.00',
+      total: '175000.00',
+      currency: 'KZT',
     });
-    expect(order.body.lines.map((l: any) => [l.sku, l.quantity]).sort()).toEqual([['WID-A-001', 5], ['WID-B-002', 10]]);
+    expect(order.body.lines.map((l: any) => [l.sku, l.quantity]).sort()).toEqual([
+      ['WID-A-001', 5],
+      ['WID-B-002', 10],
+    ]);
     expect(order.body.status_history.map((h: any) => h.to_status)).toEqual(['pending']);
 
     const owner = tokens.get('supplier.owner@example.com');
@@ -156,7 +162,10 @@ describe('demo', () => {
     const manager = tokens.get('supplier.manager@example.com');
     const locations = await call(t.app, 'GET', '/api/v1/locations', { token: manager });
     expect(locations.status).toBe(200);
-    expect(locations.body.items.map((l: any) => [l.name, l.is_default])).toEqual([[ACME.defaultLocation, true], [ACME.depot.name, false]]);
+    expect(locations.body.items.map((l: any) => [l.name, l.is_default])).toEqual([
+      [ACME.defaultLocation, true],
+      [ACME.depot.name, false],
+    ]);
     const [main, depot] = locations.body.items;
 
     const moves = await call(t.app, 'GET', '/api/v1/inventory/movements?reason=transfer', { token: manager });
@@ -178,7 +187,13 @@ describe('demo', () => {
     const fixture = mamiProducts();
     const bySku = new Map(products.map((p) => [p.sku, p]));
     for (const p of fixture) {
-      expect(bySku.get(p.sku), p.sku).toMatchObject({ name: p.name, price: p.price, unit: p.unit, compare_at_price: p.compareAtPrice, attributes: p.attributes });
+      expect(bySku.get(p.sku), p.sku).toMatchObject({
+        name: p.name,
+        price: p.price,
+        unit: p.unit,
+        compare_at_price: p.compareAtPrice,
+        attributes: p.attributes,
+      });
     }
     expect(products.filter((p) => p.compare_at_price !== null).length).toBeGreaterThanOrEqual(3);
     expect(products.filter((p) => p.attributes.kosher === true).length).toBeGreaterThanOrEqual(3);
@@ -204,7 +219,12 @@ describe('demo', () => {
 
     const fixture = mamiProducts();
     const inDairy = await listAll(`/api/v1/catalog/products?supplier_id=${mami}&category_id=${dairy.id}`);
-    expect(inDairy.map((p) => p.name).sort()).toEqual(fixture.filter((p) => ['Dairy & Eggs', 'Cheese'].includes(p.category)).map((p) => p.name).sort());
+    expect(inDairy.map((p) => p.name).sort()).toEqual(
+      fixture
+        .filter((p) => ['Dairy & Eggs', 'Cheese'].includes(p.category))
+        .map((p) => p.name)
+        .sort(),
+    );
     expect(inDairy.filter((p) => p.category_id === cheese.id)).toHaveLength(4);
     const inCheese = await listAll(`/api/v1/catalog/products?supplier_id=${mami}&category_id=${cheese.id}`);
     expect(inCheese).toHaveLength(4);
@@ -266,7 +286,7 @@ describe('demo', () => {
     ]);
   });
 
-  it('holds the shopper\'s delivery order: below 150 ILS, it pays the 30.00 fee', async () => {
+  it("holds the shopper's delivery order: below 150 ILS, it pays the 30.00 fee", async () => {
     const shopper = tokens.get('shopper@example.com');
     const orders = await call(t.app, 'GET', '/api/v1/orders', { token: shopper });
     expect(orders.status).toBe(200);
@@ -275,9 +295,16 @@ describe('demo', () => {
     const cents = (m: string) => Math.round(Number(m) * 100);
     expect(cents(order.subtotal)).toBeLessThan(15000);
     expect(order).toMatchObject({
-      status: 'pending', source: 'buyer', currency: 'ILS', fulfilment: 'delivery', tax_total: '0.00', shipping_total: '30.00',
-      subtotal: MAMI_ORDERS.shopper.expected.subtotal, total: MAMI_ORDERS.shopper.expected.total,
-      channel: { name: MAMI_CHANNELS.online.name }, customer: { name: 'Dana Shopper', email: 'shopper@example.com' },
+      status: 'pending',
+      source: 'buyer',
+      currency: 'ILS',
+      fulfilment: 'delivery',
+      tax_total: '0.00',
+      shipping_total: '30.00',
+      subtotal: MAMI_ORDERS.shopper.expected.subtotal,
+      total: MAMI_ORDERS.shopper.expected.total,
+      channel: { name: MAMI_CHANNELS.online.name },
+      customer: { name: 'Dana Shopper', email: 'shopper@example.com' },
       shipping_address: MAMI_ORDERS.shopper.shippingAddress,
     });
     expect(cents(order.total)).toBe(cents(order.subtotal) + 3000);
@@ -295,8 +322,15 @@ describe('demo', () => {
     const branch = locations.body.items.find((l: any) => l.name === MAMI_ORDERS.counter.branch);
     const { expected } = MAMI_ORDERS.counter;
     expect(order.body).toMatchObject({
-      status: 'pending', source: 'staff', fulfilment: 'pickup', location_id: branch.id, channel: { id: counter.id, name: MAMI_CHANNELS.counter.name },
-      customer: { name: MAMI_ORDERS.counter.customer.name, email: null }, subtotal: expected.subtotal, shipping_total: '0.00', total: expected.total,
+      status: 'pending',
+      source: 'staff',
+      fulfilment: 'pickup',
+      location_id: branch.id,
+      channel: { id: counter.id, name: MAMI_CHANNELS.counter.name },
+      customer: { name: MAMI_ORDERS.counter.customer.name, email: null },
+      subtotal: expected.subtotal,
+      shipping_total: '0.00',
+      total: expected.total,
     });
     expect(order.body.lines).toHaveLength(MAMI_ORDERS.counter.items.length);
 

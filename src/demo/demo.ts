@@ -3,83 +3,38 @@
  * permission and stock rule applies exactly as it does for a real client. Only the platform
  * admin is created directly (`createPlatformAdmin`), because the public API never grants that role.
  *
- * Used by `npm start` on a first start with an empty embedded database (DESIGN.md section 10), by
- * `npm run seed`, and by the demo test.
+ * Used by `npm start` on a first start with an empty embedded database, by `npm run seed`, and by
+ * the demo test. On every later start the server lists the demo logins that still have the
+ * published password (`demoLoginsWithPublishedPassword`).
  */
+import { and, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { addMember, createOrganization, DemoClient, register, type ImportAnswer } from './demo.client.js';
 import type { Database } from '../infra/db/client.js';
-import { users } from '../infra/db/schema.js';
-import { createPlatformAdmin } from '../modules/identity/index.js';
+import { verifyPassword } from '../infra/passwords.js';
+import { createPlatformAdmin, users } from '../modules/identity/index.js';
 import {
-  ACME, DEMO_ADMIN, DEMO_PASSWORD, MAMI, MAMI_BRANCHES, MAMI_CATEGORIES, MAMI_CHANNELS, MAMI_ORDERS, MAMI_SETTINGS, MAMI_SHORTAGES, MAMI_STOCK,
-  MAMI_WAREHOUSE, mamiProducts, type DemoLine, type DemoUser,
+  ACME,
+  DEMO_ADMIN,
+  DEMO_PASSWORD,
+  MAMI,
+  MAMI_BRANCHES,
+  MAMI_CATEGORIES,
+  MAMI_CHANNELS,
+  MAMI_ORDERS,
+  MAMI_SETTINGS,
+  MAMI_SHORTAGES,
+  MAMI_STOCK,
+  MAMI_WAREHOUSE,
+  mamiProducts,
+  type DemoLine,
+  type DemoUser,
 } from './fixture.js';
 
 /** What a loaded demo prints: the shared password and one line per login. */
 export interface DemoLogins {
   password: string;
   logins: { email: string; what: string }[];
-}
-
-/**
- * The loader's requests come from a loopback address of their own, so they count against their
- * own rate-limit bucket and do not use up the budget of a real local client (the smoke test, a
- * developer's first requests) right after start.
- */
-const LOADER_ADDRESS = '127.0.0.2';
-
-/** A minimal API client over `app.inject` that throws on any non-2xx answer. */
-class DemoClient {
-  constructor(private readonly app: FastifyInstance) {}
-
-  async send<T = any>(method: InjectOptions['method'], url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
-    const res = await this.app.inject({
-      method,
-      url,
-      remoteAddress: LOADER_ADDRESS,
-      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
-      ...(opts.body !== undefined ? { payload: opts.body as InjectOptions['payload'] } : {}),
-    });
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      throw new Error(`demo: ${method} ${url} answered ${res.statusCode}: ${res.body}`);
-    }
-    return (res.body ? JSON.parse(res.body) : undefined) as T;
-  }
-
-  /** POSTs a multipart/form-data body: text `fields`, then `content` as the file part `file`. */
-  async upload<T = any>(url: string, token: string, fields: Record<string, string>, filename: string, content: string): Promise<T> {
-    const boundary = '----agora-demo-boundary';
-    const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`);
-    return this.send<T>('POST', url, {
-      token,
-      body: Buffer.from(parts.join(''), 'utf8'),
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
-  }
-}
-
-/** A registered demo account. */
-interface Session {
-  id: string;
-  email: string;
-  token: string;
-}
-
-async function register(api: DemoClient, user: DemoUser): Promise<Session> {
-  const body = await api.send<{ user: { id: string }; access_token: string }>('POST', '/api/v1/auth/register', {
-    body: { email: user.email, password: DEMO_PASSWORD, full_name: user.fullName },
-  });
-  return { id: body.user.id, email: user.email, token: body.access_token };
-}
-
-async function createOrganization(api: DemoClient, owner: Session, body: Record<string, unknown>): Promise<string> {
-  const org = await api.send<{ id: string }>('POST', '/api/v1/organizations', { token: owner.token, body });
-  return org.id;
-}
-
-async function addMember(api: DemoClient, owner: Session, organizationId: string, member: Session, role: string): Promise<void> {
-  await api.send('POST', `/api/v1/organizations/${organizationId}/members`, { token: owner.token, body: { email: member.email, role } });
 }
 
 /** True when the database holds no user at all (a first start). */
@@ -116,7 +71,12 @@ export async function loadDemo(app: FastifyInstance, database: Database): Promis
   } finally {
     app.log.level = level;
   }
-  const everyone: DemoUser[] = [
+  return { password: DEMO_PASSWORD, logins: demoUsers().map((u) => ({ email: u.email, what: u.what })) };
+}
+
+/** Every demo account, in the order the logins are printed. */
+function demoUsers(): DemoUser[] {
+  return [
     DEMO_ADMIN,
     ACME.supplier.owner,
     ...ACME.supplier.staff.map((s) => s.user),
@@ -125,7 +85,37 @@ export async function loadDemo(app: FastifyInstance, database: Database): Promis
     ...MAMI.supplier.staff.map((s) => s.user),
     MAMI.shopper,
   ];
-  return { password: DEMO_PASSWORD, logins: everyone.map((u) => ({ email: u.email, what: u.what })) };
+}
+
+/**
+ * The active demo accounts that still have the published demo password: one query, then one
+ * argon2 verification per demo account found (a few milliseconds each, run side by side).
+ * Nothing is verified in a database without demo accounts.
+ * @returns the password and those logins, or null when none still has it.
+ */
+export async function demoLoginsWithPublishedPassword(database: Database): Promise<DemoLogins | null> {
+  const everyone = demoUsers();
+  const rows = await database.db
+    .select({ email: users.email, passwordHash: users.passwordHash })
+    .from(users)
+    .where(
+      and(
+        inArray(
+          users.email,
+          everyone.map((u) => u.email),
+        ),
+        eq(users.isActive, true),
+      ),
+    );
+  const hashes = new Map(rows.map((r) => [r.email, r.passwordHash]));
+  const open = await Promise.all(
+    everyone.map(async (u) => {
+      const hash = hashes.get(u.email);
+      return hash !== undefined && (await verifyPassword(hash, DEMO_PASSWORD)).ok;
+    }),
+  );
+  const logins = everyone.filter((_, i) => open[i]).map((u) => ({ email: u.email, what: u.what }));
+  return logins.length ? { password: DEMO_PASSWORD, logins } : null;
 }
 
 /** Registers a supplier's owner and staff, creates the supplier and adds the staff with their roles. */
@@ -140,7 +130,6 @@ async function createSupplierWithStaff(api: DemoClient, supplier: typeof ACME.su
   for (const [i, s] of supplier.staff.entries()) await addMember(api, owner, supplierId, staff[i], s.role);
   return { owner, staff, supplierId };
 }
-
 
 /** Throws when a loaded figure is not the one the fixture promises (the demo would mislead). */
 function expectFigure(what: string, actual: unknown, expected: unknown): void {
@@ -203,7 +192,7 @@ async function loadAcme(api: DemoClient): Promise<void> {
     token: manager.token,
   });
   const main = locations.items.find((l) => l.is_default);
-  expectFigure('Acme\'s default location', main?.name, ACME.defaultLocation);
+  expectFigure("Acme's default location", main?.name, ACME.defaultLocation);
   const depot = await api.send<{ id: string }>('POST', '/api/v1/locations', {
     token: manager.token,
     body: { supplier_id: supplierId, name: ACME.depot.name, kind: ACME.depot.kind },
@@ -239,24 +228,34 @@ function mamiCategoriesCsv(): string {
  */
 function mamiProductsCsv(): string {
   const slugOf = new Map(MAMI_CATEGORIES.map((c) => [c.name, c.slug]));
-  const locations = [
-    { name: MAMI_WAREHOUSE.name, ...MAMI_STOCK.warehouse },
-    ...MAMI_BRANCHES.map((b) => ({ name: b.name, ...MAMI_STOCK.branch })),
-  ];
+  const locations = [{ name: MAMI_WAREHOUSE.name, ...MAMI_STOCK.warehouse }, ...MAMI_BRANCHES.map((b) => ({ name: b.name, ...MAMI_STOCK.branch }))];
   const names = new Set(mamiProducts().map((p) => p.name));
   for (const s of MAMI_SHORTAGES) {
-    if (!names.has(s.product) || !MAMI_BRANCHES.some((b) => b.name === s.branch)) throw new Error(`demo: a shortage names an unknown product or branch: ${JSON.stringify(s)}`);
+    if (!names.has(s.product) || !MAMI_BRANCHES.some((b) => b.name === s.branch))
+      throw new Error(`demo: a shortage names an unknown product or branch: ${JSON.stringify(s)}`);
   }
   const short = new Map(MAMI_SHORTAGES.map((s) => [`${s.product}\n${s.branch}`, s.onHand]));
   const header = [
-    'sku', 'name', 'price', 'compare_at_price', 'category_slug', 'unit', 'attributes',
+    'sku',
+    'name',
+    'price',
+    'compare_at_price',
+    'category_slug',
+    'unit',
+    'attributes',
     ...locations.flatMap((l) => [`stock:${l.name}`, `reorder_point:${l.name}`]),
   ];
   const rows = mamiProducts().map((p) => {
     const slug = slugOf.get(p.category);
     if (!slug) throw new Error(`demo: product ${p.sku} names an unknown category "${p.category}"`);
     return [
-      p.sku, p.name, p.price, p.compareAtPrice ?? '', slug, p.unit, Object.keys(p.attributes).length ? JSON.stringify(p.attributes) : '',
+      p.sku,
+      p.name,
+      p.price,
+      p.compareAtPrice ?? '',
+      slug,
+      p.unit,
+      Object.keys(p.attributes).length ? JSON.stringify(p.attributes) : '',
       ...locations.flatMap((l) => [short.get(`${p.name}\n${l.name}`) ?? l.onHand, l.reorderPoint]),
     ];
   });
@@ -273,32 +272,47 @@ async function loadMami(api: DemoClient): Promise<void> {
   const [{ staff, supplierId }, shopper] = await Promise.all([createSupplierWithStaff(api, supplier), register(api, MAMI.shopper)]);
   // The manager runs the store, as store staff would.
   const manager = staff[supplier.staff.findIndex((s) => s.role === 'manager')];
-  const asManager = (method: InjectOptions['method'], url: string, body?: unknown) => api.send(method, url, { token: manager.token, body });
+  const asManager = <T = unknown>(method: InjectOptions['method'], url: string, body?: unknown) => api.send<T>(method, url, { token: manager.token, body });
 
   await asManager('PATCH', `/api/v1/organizations/${supplierId}`, MAMI_SETTINGS);
 
   // The warehouse first: the supplier's first location becomes its default.
   const locationIds = new Map<string, string>();
   for (const l of [{ ...MAMI_WAREHOUSE, address: undefined as string | undefined }, ...MAMI_BRANCHES.map((b) => ({ ...b, kind: 'branch' as const }))]) {
-    const location = await asManager('POST', '/api/v1/locations', { supplier_id: supplierId, name: l.name, kind: l.kind, address: l.address });
+    const location = await asManager<{ id: string }>('POST', '/api/v1/locations', { supplier_id: supplierId, name: l.name, kind: l.kind, address: l.address });
     locationIds.set(l.name, location.id);
   }
   const channelIds = new Map<string, string>();
   for (const [i, c] of [MAMI_CHANNELS.online, MAMI_CHANNELS.counter].entries()) {
-    const channel = await asManager('POST', '/api/v1/sales-channels', { supplier_id: supplierId, ...c, is_default: i === 0 });
+    const channel = await asManager<{ id: string }>('POST', '/api/v1/sales-channels', { supplier_id: supplierId, ...c, is_default: i === 0 });
     channelIds.set(c.name, channel.id);
   }
 
   // The catalog in two imports (all or nothing each), much faster than a request per product.
-  const categories = await api.upload('/api/v1/imports', manager.token, { kind: 'categories', supplier_id: supplierId }, 'mami-categories.csv', mamiCategoriesCsv());
+  const categories = await api.upload<ImportAnswer>(
+    '/api/v1/imports',
+    manager.token,
+    { kind: 'categories', supplier_id: supplierId },
+    'mami-categories.csv',
+    mamiCategoriesCsv(),
+  );
   expectFigure('categories imported', categories.summary?.categories_created, MAMI_CATEGORIES.length);
-  const products = await api.upload('/api/v1/imports', manager.token, { kind: 'products', supplier_id: supplierId }, 'mami-products.csv', mamiProductsCsv());
+  const products = await api.upload<ImportAnswer>(
+    '/api/v1/imports',
+    manager.token,
+    { kind: 'products', supplier_id: supplierId },
+    'mami-products.csv',
+    mamiProductsCsv(),
+  );
   expectFigure('products imported', products.summary?.products_created, mamiProducts().length);
 
   const idBySku = new Map<string, string>();
   for (let offset = 0; ; offset += 100) {
-    const page = await asManager('GET', `/api/v1/products?supplier_id=${supplierId}&limit=100&offset=${offset}`);
-    for (const p of page.items as { id: string; sku: string }[]) idBySku.set(p.sku, p.id);
+    const page = await asManager<{ items: { id: string; sku: string }[]; total: number }>(
+      'GET',
+      `/api/v1/products?supplier_id=${supplierId}&limit=100&offset=${offset}`,
+    );
+    for (const p of page.items) idBySku.set(p.sku, p.id);
     if (idBySku.size >= page.total || page.items.length === 0) break;
   }
   const skuByName = new Map(mamiProducts().map((p) => [p.name, p.sku]));
@@ -309,19 +323,22 @@ async function loadMami(api: DemoClient): Promise<void> {
       return { product_id: id, quantity: l.quantity };
     });
   const checkTotals = (what: string, o: Record<string, string>, expected: (typeof MAMI_ORDERS)['shopper']['expected']) =>
-    expectFigure(`${what} (subtotal/tax/shipping/total)`, [o.subtotal, o.tax_total, o.shipping_total, o.total].join('/'),
-      [expected.subtotal, expected.tax, expected.shipping, expected.total].join('/'));
+    expectFigure(
+      `${what} (subtotal/tax/shipping/total)`,
+      [o.subtotal, o.tax_total, o.shipping_total, o.total].join('/'),
+      [expected.subtotal, expected.tax, expected.shipping, expected.total].join('/'),
+    );
 
   // The shopper orders online for delivery (default channel and location): below 150 ILS, the fee applies.
   const { shopper: online, counter } = MAMI_ORDERS;
-  const delivery = await api.send('POST', '/api/v1/orders', {
+  const delivery = await api.send<Record<string, string>>('POST', '/api/v1/orders', {
     token: shopper.token,
     body: { supplier_id: supplierId, items: items(online.items), fulfilment: 'delivery', shipping_address: online.shippingAddress, notes: online.notes },
   });
-  checkTotals('the shopper\'s order', delivery, online.expected);
+  checkTotals("the shopper's order", delivery, online.expected);
 
   // A walk-in customer phones a branch: the manager takes the order at the counter, for pickup there.
-  const pickup = await asManager('POST', '/api/v1/orders', {
+  const pickup = await asManager<Record<string, string>>('POST', '/api/v1/orders', {
     supplier_id: supplierId,
     customer: counter.customer,
     channel_id: channelIds.get(MAMI_CHANNELS.counter.name),

@@ -1,27 +1,37 @@
 /**
  * Placing an order: one transaction across organizations, links, customers, sales channels,
- * catalog, inventory and orders (DESIGN.md sections 5–7, issue items 4, 6).
+ * catalog, stock and orders.
  */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { can, isPlatformAllowed, membershipOf, permits, assertCan, type Actor } from '../infra/access.js';
 import { inTransaction, type Ctx } from '../infra/context.js';
 import { AppError, conflict, forbidden, notFound, unauthorized, unprocessable, type FieldError } from '../infra/errors.js';
 import { formatMoney } from '../infra/money.js';
 import { recordEvent } from '../infra/outbox.js';
+import { problems } from '../infra/problem.js';
 import { findProductsByIds } from '../modules/catalog/index.js';
 import { findCustomer, findOrCreateCustomer, type CustomerRow } from '../modules/customers/index.js';
 import { findUserByEmail } from '../modules/identity/index.js';
-import { ensureDefaultLocation, findLocation, reserveStock } from '../modules/inventory/index.js';
 import { listAcceptedLinkConsumers } from '../modules/links/index.js';
 import {
-  computeTotals, createOrderRecord, movementsFor, toOrderDto, type NewOrderLine, type OrderDto, type PlaceOrderInput,
+  computeTotals,
+  createOrderRecord,
+  movementsFor,
+  Order,
+  PlaceOrderBody,
+  toOrderDto,
+  type NewOrderLine,
+  type OrderDto,
+  type PlaceOrderInput,
 } from '../modules/orders/index.js';
-import { findOrganization, type OrganizationRow } from '../modules/organizations/index.js';
+import { findActiveSupplier, findOrganization, type OrganizationRow } from '../modules/organizations/index.js';
 import { ensureDefaultChannel, findChannel, type SalesChannelRow } from '../modules/sales-channels/index.js';
+import { ensureDefaultLocation, findLocation, reserveStock } from '../modules/stock/index.js';
 
 const noLink = () => forbidden('Your organization needs an accepted link with this supplier to order', 'NO_ACCEPTED_LINK');
 
 /**
- * Who buys in a buyer order (seed 000 links, DESIGN.md section 5):
+ * Who buys in a buyer order:
  * - `consumerId` given: the caller needs `orders:create` there (404 non-member, 403 role), it must
  *   be a consumer organization (422), and for a `linked` supplier it needs an accepted link (403
  *   `NO_ACCEPTED_LINK`);
@@ -32,26 +42,24 @@ const noLink = () => forbidden('Your organization needs an accepted link with th
 async function resolveBuyer(ctx: Ctx, actor: Actor, supplier: OrganizationRow, consumerId: string | undefined): Promise<OrganizationRow | null> {
   if (consumerId) {
     assertCan(actor, 'orders:create', consumerId, 'Consumer');
-    const consumer = await findOrganization(ctx.db, consumerId);
+    const consumer = await findOrganization(ctx, consumerId);
     if (!consumer || !consumer.isActive) throw notFound('Consumer');
     if (consumer.type !== 'consumer') throw unprocessable([{ path: 'body/consumer_id', message: 'must be a consumer organization' }]);
-    if (supplier.catalogVisibility === 'linked' && (await listAcceptedLinkConsumers(ctx.db, [consumerId], supplier.id)).length === 0) throw noLink();
+    if (supplier.catalogVisibility === 'linked' && (await listAcceptedLinkConsumers(ctx, [consumerId], supplier.id)).length === 0) throw noLink();
     return consumer;
   }
-  const candidates = actor.memberships
-    .filter((m) => m.organizationType === 'consumer' && permits(m.permissions, 'orders:create'))
-    .map((m) => m.organizationId);
-  const linked = await listAcceptedLinkConsumers(ctx.db, candidates, supplier.id);
+  const candidates = actor.memberships.filter((m) => m.organizationType === 'consumer' && permits(m.permissions, 'orders:create')).map((m) => m.organizationId);
+  const linked = await listAcceptedLinkConsumers(ctx, candidates, supplier.id);
   if (linked.length > 1) {
     throw unprocessable([{ path: 'body/consumer_id', message: 'you buy for several organizations linked to this supplier: say which' }]);
   }
-  if (linked.length === 1) return (await findOrganization(ctx.db, linked[0]))!;
+  if (linked.length === 1) return (await findOrganization(ctx, linked[0]))!;
   if (supplier.catalogVisibility === 'public') return null;
   throw noLink();
 }
 
 /**
- * True when this is a staff order (issue item 4, seeds 003/004): the caller is a member of the
+ * True when this is a staff order (seeds 003/004): the caller is a member of the
  * supplier, or a platform admin naming a customer. Staff need `orders:create` in the supplier.
  * @throws 403 for a member whose role lacks `orders:create` (e.g. `employee`).
  */
@@ -115,8 +123,7 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
   const items = mergeItems(input.items);
   const fulfilment = input.fulfilment ?? 'delivery';
   return inTransaction(ctx, async (tx) => {
-    const supplier = await findOrganization(tx.db, input.supplier_id);
-    if (!supplier || supplier.type !== 'supplier' || !supplier.isActive) throw notFound('Supplier');
+    const supplier = await findActiveSupplier(tx, input.supplier_id);
     const staff = isStaffOrder(actor, supplier.id, input);
 
     // Who buys. Reads and checks only: nothing is written before every input is known valid.
@@ -130,13 +137,13 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
       if (input.customer_id !== undefined && input.customer !== undefined) {
         errors.push({ path: 'body/customer', message: 'send customer_id or customer, not both' });
       } else if (input.customer_id !== undefined) {
-        chosenCustomer = await findCustomer(tx.db, supplier.id, input.customer_id);
+        chosenCustomer = await findCustomer(tx, supplier.id, input.customer_id);
         if (!chosenCustomer) errors.push({ path: 'body/customer_id', message: 'no such customer at this supplier' });
       } else if (input.customer === undefined) {
         errors.push({ path: 'body/customer_id', message: 'a staff order needs customer_id or customer' });
       }
     } else {
-      const notYours = 'only the supplier\'s staff place orders for a customer; a buyer orders for themself or with consumer_id';
+      const notYours = "only the supplier's staff place orders for a customer; a buyer orders for themself or with consumer_id";
       if (input.customer_id !== undefined) errors.push({ path: 'body/customer_id', message: notYours });
       if (input.customer !== undefined) errors.push({ path: 'body/customer', message: notYours });
       if (errors.length > 0) throw unprocessable(errors);
@@ -145,19 +152,26 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
 
     let channel: SalesChannelRow | undefined;
     if (input.channel_id !== undefined) {
-      channel = await findChannel(tx.db, supplier.id, input.channel_id);
+      channel = await findChannel(tx, supplier.id, input.channel_id);
       if (!channel) errors.push({ path: 'body/channel_id', message: 'no such sales channel at this supplier' });
       else if (!channel.isActive) errors.push({ path: 'body/channel_id', message: `sales channel "${channel.name}" is not active` });
     }
     let location: { id: string } | undefined;
     if (input.location_id !== undefined) {
-      const found = await findLocation(tx.db, supplier.id, input.location_id);
+      const found = await findLocation(tx, supplier.id, input.location_id);
       if (!found) errors.push({ path: 'body/location_id', message: 'no such stock location at this supplier' });
       else if (!found.isActive) errors.push({ path: 'body/location_id', message: `stock location "${found.name}" is not active` });
       else location = found;
     }
 
-    const found = new Map((await findProductsByIds(tx.db, items.map((i) => i.productId))).map((p) => [p.id, p]));
+    const found = new Map(
+      (
+        await findProductsByIds(
+          tx,
+          items.map((i) => i.productId),
+        )
+      ).map((p) => [p.id, p]),
+    );
     const lines: NewOrderLine[] = [];
     for (const item of items) {
       const p = found.get(item.productId);
@@ -175,19 +189,30 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
     const addresses = { shippingAddress: input.shipping_address ?? null, billingAddress: input.billing_address ?? null };
     let customer: CustomerRow;
     if (staff) {
-      customer = chosenCustomer ?? await findOrCreateCustomer(tx.db, {
-        supplierId: supplier.id, name: input.customer!.name, email: input.customer!.email ?? null, phone: input.customer!.phone ?? null, ...addresses,
-      });
+      customer =
+        chosenCustomer ??
+        (await findOrCreateCustomer(tx, {
+          supplierId: supplier.id,
+          name: input.customer!.name,
+          email: input.customer!.email ?? null,
+          phone: input.customer!.phone ?? null,
+          ...addresses,
+        }));
     } else if (consumer) {
-      customer = await findOrCreateCustomer(tx.db, { supplierId: supplier.id, consumerId: consumer.id, name: consumer.name, ...addresses });
+      customer = await findOrCreateCustomer(tx, { supplierId: supplier.id, consumerId: consumer.id, name: consumer.name, ...addresses });
     } else {
-      const user = await findUserByEmail(tx.db, actor.email);
-      customer = await findOrCreateCustomer(tx.db, {
-        supplierId: supplier.id, userId: actor.userId, name: user?.fullName ?? actor.email, email: actor.email, phone: user?.phone ?? null, ...addresses,
+      const user = await findUserByEmail(tx, actor.email);
+      customer = await findOrCreateCustomer(tx, {
+        supplierId: supplier.id,
+        userId: actor.userId,
+        name: user?.fullName ?? actor.email,
+        email: actor.email,
+        phone: user?.phone ?? null,
+        ...addresses,
       });
     }
-    const consumerId = staff ? customer.consumerId : consumer?.id ?? null;
-    channel ??= await ensureDefaultChannel(tx.db, supplier.id);
+    const consumerId = staff ? customer.consumerId : (consumer?.id ?? null);
+    channel ??= await ensureDefaultChannel(tx, supplier.id);
     location ??= await ensureDefaultLocation(tx, supplier.id);
 
     const totals = computeTotals(lines, {
@@ -219,7 +244,7 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
       await reserveStock(tx, { locationId: location.id, orderId: order.id, lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) });
     } catch (err) {
       if (err instanceof AppError && err.code === 'INSUFFICIENT_STOCK') {
-        const short = ((err.extra.details as { lines: { product_id: string; requested: number; available: number }[] }).lines).map((s) => ({
+        const short = (err.extra.details as { lines: { product_id: string; requested: number; available: number }[] }).lines.map((s) => ({
           product_id: s.product_id,
           sku: found.get(s.product_id)!.sku,
           requested: s.requested,
@@ -236,13 +261,54 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
       aggregateId: order.id,
       organizationId: supplier.id,
       payload: {
-        order_id: order.id, number: order.number, supplier_id: supplier.id, consumer_id: order.consumerId,
-        customer_id: order.customerId, channel_id: order.channelId, source: order.source, placed_by: actor.userId,
-        currency: order.currency, total: formatMoney(order.total, order.currency),
+        order_id: order.id,
+        number: order.number,
+        supplier_id: supplier.id,
+        consumer_id: order.consumerId,
+        customer_id: order.customerId,
+        channel_id: order.channelId,
+        source: order.source,
+        placed_by: actor.userId,
+        currency: order.currency,
+        total: formatMoney(order.total, order.currency),
         lines: lines.map((l) => ({ product_id: l.productId, sku: l.sku, quantity: l.quantity })),
       },
     });
-    const movements = await movementsFor(tx.db, actor, supplier.id, order.id);
+    const movements = await movementsFor(tx, supplier.id, order.id);
     return toOrderDto(order, record.lines, record.history, movements);
   });
 }
+
+/**
+ * `POST /orders`, the flow's route (registered by the app next to the orders module, which owns the
+ * other `/orders` routes). It declares no permission: a person without an organization may buy
+ * from a public supplier; `placeOrder` checks permissions in the order's organizations.
+ */
+export const placeOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['orders'];
+
+  app.post(
+    '/orders',
+    {
+      schema: {
+        operationId: 'placeOrder',
+        tags,
+        summary: 'Place an order with one supplier; stock is reserved',
+        description:
+          "**Buyer order**: buys for `consumer_id` (needs `orders:create` there and, for a linked supplier, an accepted link), or for the caller's linked consumer organization, " +
+          "or as a person from a public supplier; `customer_id` / `customer` are refused (422). The supplier's customer record of the buyer is found or created. " +
+          '**Staff order**: a member of the supplier with `orders:create` (owner, manager, sales; 403 otherwise) orders for exactly one of `customer_id` ' +
+          '(a customer of the supplier) or `customer {name, email?, phone?}` (found by email, else created); without either, or with `consumer_id`, 422. ' +
+          'Both may choose `channel_id` (an active channel of the supplier; default the default channel), `location_id` (an active location of the supplier where the stock ' +
+          "is reserved; default the default location), `fulfilment` (`delivery` default, `pickup`) and free-text addresses (default: the customer record's). " +
+          "Totals: the supplier's `tax_rate` applies to subtotal − discount, rounded half-up to the currency's minor unit; a delivery order pays `delivery_fee` unless " +
+          'its subtotal reaches `free_delivery_threshold`; pickup pays none; shipping is not taxed; total = subtotal − discount + tax + shipping. ' +
+          'Lines of the same product are merged; prices are copied from the products. Not enough stock answers 409 `INSUFFICIENT_STOCK` with the short lines. ' +
+          'A rejected request writes nothing (no order, reservation, customer record or channel). `stock_movements` is included for staff with `inventory:read`.',
+        body: PlaceOrderBody,
+        response: { 201: Order, ...problems(400, 401, 404, 422, { 403: ['FORBIDDEN', 'NO_ACCEPTED_LINK'], 409: ['INSUFFICIENT_STOCK'] }) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await placeOrder(req.ctx, req.body)),
+  );
+};

@@ -18,8 +18,15 @@ const reconcile = (token: string, supplierId: string, note: string) =>
 
 describe('GET /inventory/check', () => {
   it('is ok for stock changed only through the API, and names the level and the order when a reservation was lost', async () => {
-    const { supplier: s, consumer: c, products: [p] } = await buildWorld(app, { stock: 10 });
-    const order = await call(app, 'POST', '/api/v1/orders', { token: c.buyer.token, body: { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 3 }] } });
+    const {
+      supplier: s,
+      consumer: c,
+      products: [p],
+    } = await buildWorld(app, { stock: 10 });
+    const order = await call(app, 'POST', '/api/v1/orders', {
+      token: c.buyer.token,
+      body: { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 3 }] },
+    });
     expect(order.status).toBe(201);
     const ok = await check(s.owner.token, s.org.id);
     expect(ok.status).toBe(200);
@@ -29,9 +36,17 @@ describe('GET /inventory/check', () => {
     await db.execute(sql`update stock_levels set reserved = 0 where product_id = ${p.id}`);
     const bad = await check(s.manager.token, s.org.id);
     expect(bad.body.ok).toBe(false);
-    expect(bad.body.levels).toEqual([expect.objectContaining({
-      product_id: p.id, sku: p.sku, on_hand: 10, reserved: 0, held_by_orders: 3, movements_on_hand: 10, movements_reserved: 3,
-    })]);
+    expect(bad.body.levels).toEqual([
+      expect.objectContaining({
+        product_id: p.id,
+        sku: p.sku,
+        on_hand: 10,
+        reserved: 0,
+        held_by_orders: 3,
+        movements_on_hand: 10,
+        movements_reserved: 3,
+      }),
+    ]);
     // The pending order cannot be cancelled: its reservation is not there to release.
     expectProblem(await call(app, 'POST', `/api/v1/orders/${order.body.id}/cancel`, { token: c.buyer.token, body: {} }), 409, 'STOCK_NOT_RESERVED');
 
@@ -39,11 +54,22 @@ describe('GET /inventory/check', () => {
     const before = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from stock_movements where product_id = ${p.id}`);
     const repaired = await reconcile(s.manager.token, s.org.id, '  Reservation lost by the placement race; restored  ');
     expect(repaired.status).toBe(200);
-    expect(repaired.body.repaired).toEqual([{ product_id: p.id, location_id: expect.any(String), reserved_before: 0, reserved_after: 3, movements_on_hand: 10, on_hand: 10 }]);
+    expect(repaired.body.repaired).toEqual([
+      { product_id: p.id, location_id: expect.any(String), reserved_before: 0, reserved_after: 3, movements_on_hand: 10, on_hand: 10 },
+    ]);
     expect(repaired.body.after.ok).toBe(true);
-    const [mv] = await queryRows<{ reason: string; note: string; reserved_before: number; reserved_after: number; actor_id: string }>(db, sql`
-      select reason, note, reserved_before, reserved_after, actor_id from stock_movements where product_id = ${p.id} order by created_at desc, id desc limit 1`);
-    expect(mv).toEqual({ reason: 'reconciliation', note: 'Reservation lost by the placement race; restored', reserved_before: 3, reserved_after: 3, actor_id: s.manager.id });
+    const [mv] = await queryRows<{ reason: string; note: string; reserved_before: number; reserved_after: number; actor_id: string }>(
+      db,
+      sql`
+      select reason, note, reserved_before, reserved_after, actor_id from stock_movements where product_id = ${p.id} order by created_at desc, id desc limit 1`,
+    );
+    expect(mv).toEqual({
+      reason: 'reconciliation',
+      note: 'Reservation lost by the placement race; restored',
+      reserved_before: 3,
+      reserved_after: 3,
+      actor_id: s.manager.id,
+    });
     const after = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from stock_movements where product_id = ${p.id}`);
     expect(after[0].n).toBe(before[0].n + 1);
     expect((await call(app, 'POST', `/api/v1/orders/${order.body.id}/cancel`, { token: c.buyer.token, body: {} })).status).toBe(200);
@@ -53,7 +79,10 @@ describe('GET /inventory/check', () => {
   });
 
   it('frees a reservation no order holds, and brings the movements in line with an on-hand figure changed outside them', async () => {
-    const { supplier: s, products: [p] } = await buildWorld(app, { stock: 10 });
+    const {
+      supplier: s,
+      products: [p],
+    } = await buildWorld(app, { stock: 10 });
     await db.execute(sql`update stock_levels set reserved = 4, on_hand = 12 where product_id = ${p.id}`);
     const bad = await check(s.owner.token, s.org.id);
     expect(bad.body.levels).toEqual([expect.objectContaining({ on_hand: 12, reserved: 4, held_by_orders: 0, movements_on_hand: 10, movements_reserved: 0 })]);

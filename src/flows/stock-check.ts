@@ -12,7 +12,7 @@ import { queryRows, type Db } from '../infra/db/client.js';
 import { problems } from '../infra/problem.js';
 import { Uuid } from '../infra/schemas.js';
 import { resolveSupplier } from '../modules/organizations/index.js';
-import { stockMovements, stockLevels } from '../modules/inventory/index.js';
+import { stockMovements, stockLevels } from '../modules/stock/index.js';
 
 /** One stock level that breaks an invariant. All figures are whole units. */
 export interface LevelDrift {
@@ -82,9 +82,13 @@ const levelDriftQuery = (supplierId: string, onlyDrift: boolean) => sql`
     left join stock_levels sl on sl.product_id = k.product_id and sl.location_id = k.location_id
     left join held h on h.product_id = k.product_id and h.location_id = k.location_id
     left join ledger g on g.product_id = k.product_id and g.location_id = k.location_id
-   ${onlyDrift ? sql`where coalesce(sl.reserved, 0) <> coalesce(h.qty, 0)
+   ${
+     onlyDrift
+       ? sql`where coalesce(sl.reserved, 0) <> coalesce(h.qty, 0)
       or coalesce(sl.on_hand, 0) <> coalesce(g.on_hand, 0)
-      or coalesce(sl.reserved, 0) <> coalesce(g.reserved, 0)` : sql``}
+      or coalesce(sl.reserved, 0) <> coalesce(g.reserved, 0)`
+       : sql``
+   }
    order by k.product_id, k.location_id`;
 
 const orderDriftQuery = (supplierId: string) => sql`
@@ -115,7 +119,10 @@ export async function checkSupplierStock(db: Db, supplierId: string): Promise<St
   const [levels, orders, [{ count }]] = await Promise.all([
     queryRows<LevelDrift>(db, levelDriftQuery(supplierId, true)),
     queryRows<OrderDrift>(db, orderDriftQuery(supplierId)),
-    queryRows<{ count: number }>(db, sql`select count(*)::int as count from stock_levels where location_id in (select id from stock_locations where supplier_id = ${supplierId})`),
+    queryRows<{ count: number }>(
+      db,
+      sql`select count(*)::int as count from stock_levels where location_id in (select id from stock_locations where supplier_id = ${supplierId})`,
+    ),
   ]);
   return { supplier_id: supplierId, ok: levels.length === 0 && orders.length === 0, levels_checked: Number(count), levels, orders };
 }
@@ -155,18 +162,27 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
     // The drifted levels, and the levels of orders whose movements miss their reservation, in
     // product id order (the lock order every stock operation uses).
     const [levelRows, orderRows] = await Promise.all([
-      queryRows<LevelDrift>(tx.db, levelDriftQuery(supplierId, true)), queryRows<OrderDrift>(tx.db, orderDriftQuery(supplierId)),
+      queryRows<LevelDrift>(tx.db, levelDriftQuery(supplierId, true)),
+      queryRows<OrderDrift>(tx.db, orderDriftQuery(supplierId)),
     ]);
     const keys = new Map<string, { product_id: string; location_id: string }>();
     for (const k of [...levelRows, ...orderRows]) keys.set(`${k.product_id}/${k.location_id}`, { product_id: k.product_id, location_id: k.location_id });
-    const drift = [...keys.values()].sort((a, b) => (a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : a.location_id < b.location_id ? -1 : 1));
+    const drift = [...keys.values()].sort((a, b) =>
+      a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : a.location_id < b.location_id ? -1 : 1,
+    );
     const repaired: LevelRepair[] = [];
     for (const d of drift) {
-      const [locked] = await queryRows<{ on_hand: number; reserved: number }>(tx.db, sql`
-        select on_hand, reserved from ${stockLevels} where product_id = ${d.product_id} and location_id = ${d.location_id} for no key update`);
+      const [locked] = await queryRows<{ on_hand: number; reserved: number }>(
+        tx.db,
+        sql`
+        select on_hand, reserved from ${stockLevels} where product_id = ${d.product_id} and location_id = ${d.location_id} for no key update`,
+      );
       if (!locked) continue; // a held reservation without a level: nothing to set; reported by the check
       // Read again under the lock: the figures of the first read may be stale.
-      const [now] = await queryRows<LevelDrift>(tx.db, sql`select * from (${levelDriftQuery(supplierId, false)}) d where d.product_id = ${d.product_id} and d.location_id = ${d.location_id}`);
+      const [now] = await queryRows<LevelDrift>(
+        tx.db,
+        sql`select * from (${levelDriftQuery(supplierId, false)}) d where d.product_id = ${d.product_id} and d.location_id = ${d.location_id}`,
+      );
       const reservedAfter = Math.min(now.held_by_orders, now.on_hand);
       const actorId = ctx.actor?.userId ?? null;
       const rows: (typeof stockMovements.$inferInsert)[] = [];
@@ -174,14 +190,24 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
       if (reservedAfter === now.held_by_orders) {
         // The level now holds every open order's reservation: record, per order whose reservation no
         // movement shows, the part restored for it, so each order's movements add up again.
-        const missing = await queryRows<OrderDrift>(tx.db, sql`select * from (${orderDriftQuery(supplierId)}) o
-          where o.product_id = ${d.product_id} and o.location_id = ${d.location_id}`);
+        const missing = await queryRows<OrderDrift>(
+          tx.db,
+          sql`select * from (${orderDriftQuery(supplierId)}) o
+          where o.product_id = ${d.product_id} and o.location_id = ${d.location_id}`,
+        );
         for (const o of missing) {
           const delta = o.quantity - o.movements_reserved;
           rows.push({
-            productId: d.product_id, locationId: d.location_id, reason: 'reconciliation', orderId: o.order_id,
-            onHandBefore: now.movements_on_hand, onHandAfter: now.movements_on_hand,
-            reservedBefore: ledgerReserved, reservedAfter: ledgerReserved + delta, actorId, note,
+            productId: d.product_id,
+            locationId: d.location_id,
+            reason: 'reconciliation',
+            orderId: o.order_id,
+            onHandBefore: now.movements_on_hand,
+            onHandAfter: now.movements_on_hand,
+            reservedBefore: ledgerReserved,
+            reservedAfter: ledgerReserved + delta,
+            actorId,
+            note,
           });
           ledgerReserved += delta;
         }
@@ -191,16 +217,28 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
       // level alone had drifted), so that every repair leaves its trace with the operator and the note.
       if (rows.length === 0 || ledgerReserved !== reservedAfter || now.movements_on_hand !== now.on_hand) {
         rows.push({
-          productId: d.product_id, locationId: d.location_id, reason: 'reconciliation',
-          onHandBefore: now.movements_on_hand, onHandAfter: now.on_hand,
-          reservedBefore: ledgerReserved, reservedAfter, actorId, note,
+          productId: d.product_id,
+          locationId: d.location_id,
+          reason: 'reconciliation',
+          onHandBefore: now.movements_on_hand,
+          onHandAfter: now.on_hand,
+          reservedBefore: ledgerReserved,
+          reservedAfter,
+          actorId,
+          note,
         });
       }
-      await tx.db.execute(sql`update ${stockLevels} set reserved = ${reservedAfter}, updated_at = now() where product_id = ${d.product_id} and location_id = ${d.location_id}`);
+      await tx.db.execute(
+        sql`update ${stockLevels} set reserved = ${reservedAfter}, updated_at = now() where product_id = ${d.product_id} and location_id = ${d.location_id}`,
+      );
       await tx.db.insert(stockMovements).values(rows);
       repaired.push({
-        product_id: d.product_id, location_id: d.location_id, reserved_before: now.reserved, reserved_after: reservedAfter,
-        movements_on_hand: now.movements_on_hand, on_hand: now.on_hand,
+        product_id: d.product_id,
+        location_id: d.location_id,
+        reserved_before: now.reserved,
+        reserved_after: reservedAfter,
+        movements_on_hand: now.movements_on_hand,
+        on_hand: now.on_hand,
       });
     }
     return { repaired, after: await checkSupplierStock(tx.db, supplierId) };
@@ -209,59 +247,112 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
 
 /* ---------- HTTP ---------- */
 
-const LevelDriftSchema = Type.Object({
-  product_id: Uuid, location_id: Uuid, sku: Type.String(), on_hand: Type.Integer(), reserved: Type.Integer(),
-  held_by_orders: Type.Integer(), movements_on_hand: Type.Integer(), movements_reserved: Type.Integer(),
-}, { $id: 'StockLevelDrift', description: 'A stock level that breaks an invariant (whole units).' });
-const OrderDriftSchema = Type.Object({
-  order_id: Uuid, number: Type.String(), product_id: Uuid, location_id: Uuid, quantity: Type.Integer(), movements_reserved: Type.Integer(),
-}, { $id: 'StockOrderDrift', description: 'An order holding a reservation whose reservation movements do not add up to its lines.' });
-const StockCheckSchema = Type.Object({
-  supplier_id: Uuid, ok: Type.Boolean(), levels_checked: Type.Integer(),
-  levels: Type.Array(Type.Ref(LevelDriftSchema)), orders: Type.Array(Type.Ref(OrderDriftSchema)),
-}, { $id: 'StockCheck', description: 'The stock invariants of one supplier: `ok` when no level or order breaks them.' });
-const LevelRepairSchema = Type.Object({
-  product_id: Uuid, location_id: Uuid, reserved_before: Type.Integer(), reserved_after: Type.Integer(),
-  movements_on_hand: Type.Integer(), on_hand: Type.Integer(),
-}, { $id: 'StockLevelRepair' });
-const ReconcileResultSchema = Type.Object({
-  repaired: Type.Array(Type.Ref(LevelRepairSchema)), after: Type.Ref(StockCheckSchema),
-}, { $id: 'StockReconciliation' });
+const LevelDriftSchema = Type.Object(
+  {
+    product_id: Uuid,
+    location_id: Uuid,
+    sku: Type.String(),
+    on_hand: Type.Integer(),
+    reserved: Type.Integer(),
+    held_by_orders: Type.Integer(),
+    movements_on_hand: Type.Integer(),
+    movements_reserved: Type.Integer(),
+  },
+  { $id: 'StockLevelDrift', description: 'A stock level that breaks an invariant (whole units).' },
+);
+const OrderDriftSchema = Type.Object(
+  {
+    order_id: Uuid,
+    number: Type.String(),
+    product_id: Uuid,
+    location_id: Uuid,
+    quantity: Type.Integer(),
+    movements_reserved: Type.Integer(),
+  },
+  { $id: 'StockOrderDrift', description: 'An order holding a reservation whose reservation movements do not add up to its lines.' },
+);
+const StockCheckSchema = Type.Object(
+  {
+    supplier_id: Uuid,
+    ok: Type.Boolean(),
+    levels_checked: Type.Integer(),
+    levels: Type.Array(Type.Ref(LevelDriftSchema)),
+    orders: Type.Array(Type.Ref(OrderDriftSchema)),
+  },
+  { $id: 'StockCheck', description: 'The stock invariants of one supplier: `ok` when no level or order breaks them.' },
+);
+const LevelRepairSchema = Type.Object(
+  {
+    product_id: Uuid,
+    location_id: Uuid,
+    reserved_before: Type.Integer(),
+    reserved_after: Type.Integer(),
+    movements_on_hand: Type.Integer(),
+    on_hand: Type.Integer(),
+  },
+  { $id: 'StockLevelRepair' },
+);
+const ReconcileResultSchema = Type.Object(
+  {
+    repaired: Type.Array(Type.Ref(LevelRepairSchema)),
+    after: Type.Ref(StockCheckSchema),
+  },
+  { $id: 'StockReconciliation' },
+);
 const CheckQuery = Type.Object({ supplier_id: Type.Optional(Uuid) }, { additionalProperties: false });
-const ReconcileBody = Type.Object({
-  supplier_id: Type.Optional(Uuid),
-  note: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the stock is reconciled (kept on every movement written).' }),
-}, { additionalProperties: false });
+const ReconcileBody = Type.Object(
+  {
+    supplier_id: Type.Optional(Uuid),
+    note: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the stock is reconciled (kept on every movement written).' }),
+  },
+  { additionalProperties: false },
+);
 
 /** `GET /inventory/check` and `POST /inventory/reconcile` (supplier staff). */
 export const stockCheckRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const s of [LevelDriftSchema, OrderDriftSchema, StockCheckSchema, LevelRepairSchema, ReconcileResultSchema]) app.addSchema(s);
 
-  app.get('/inventory/check', {
-    schema: {
-      tags: ['inventory'], operationId: 'checkStockInvariants', summary: 'Check the stock invariants of a supplier',
-      description: 'Per stock level: `reserved` equals what the open orders (stock state `reserved`) hold there, and `on_hand` and '
-        + '`reserved` equal the sums of the level\'s movements; every order holding a reservation has its reservation movements. '
-        + 'Lists what breaks them; changes nothing. `supplier_id` is needed only when the caller is staff of several suppliers.',
-      querystring: CheckQuery, response: { 200: Type.Ref(StockCheckSchema), ...problems(401, 403, 404, 422) },
+  app.get(
+    '/inventory/check',
+    {
+      schema: {
+        tags: ['inventory'],
+        operationId: 'checkStockInvariants',
+        summary: 'Check the stock invariants of a supplier',
+        description:
+          'Per stock level: `reserved` equals what the open orders (stock state `reserved`) hold there, and `on_hand` and ' +
+          "`reserved` equal the sums of the level's movements; every order holding a reservation has its reservation movements. " +
+          'Lists what breaks them; changes nothing. `supplier_id` is needed only when the caller is staff of several suppliers.',
+        querystring: CheckQuery,
+        response: { 200: Type.Ref(StockCheckSchema), ...problems(401, 403, 404, 422) },
+      },
+      config: { permission: 'inventory:read' },
     },
-    config: { permission: 'inventory:read' },
-  }, async (req) => {
-    const supplierId = await resolveSupplier(req.ctx, 'inventory:read', req.query.supplier_id, 'querystring/supplier_id');
-    return checkSupplierStock(req.ctx.db, supplierId);
-  });
+    async (req) => {
+      const supplierId = await resolveSupplier(req.ctx, 'inventory:read', req.query.supplier_id, 'querystring/supplier_id');
+      return checkSupplierStock(req.ctx.db, supplierId);
+    },
+  );
 
-  app.post('/inventory/reconcile', {
-    schema: {
-      tags: ['inventory'], operationId: 'reconcileStock', summary: 'Repair drifted stock levels (owner or manager)',
-      description: 'Sets each drifted level\'s `reserved` to what the open orders hold there and brings the movement ledger in line '
-        + 'with the level, writing one `reconciliation` movement per level with your `note`. On-hand stock is not changed: count '
-        + 'it and post an adjustment for that. Answers the repairs and the check after them.',
-      body: ReconcileBody, response: { 200: Type.Ref(ReconcileResultSchema), ...problems(400, 401, 403, 404, 422) },
+  app.post(
+    '/inventory/reconcile',
+    {
+      schema: {
+        tags: ['inventory'],
+        operationId: 'reconcileStock',
+        summary: 'Repair drifted stock levels (owner or manager)',
+        description:
+          "Sets each drifted level's `reserved` to what the open orders hold there and brings the movement ledger in line " +
+          'with the level, writing one `reconciliation` movement per level with your `note`. On-hand stock is not changed: count ' +
+          'it and post an adjustment for that. Answers the repairs and the check after them.',
+        body: ReconcileBody,
+        response: { 200: Type.Ref(ReconcileResultSchema), ...problems(400, 401, 403, 404, 422) },
+      },
+      config: { permission: 'inventory:adjust' },
     },
-    config: { permission: 'inventory:adjust' },
-  }, async (req) => {
-    const supplierId = await resolveSupplier(req.ctx, 'inventory:adjust', req.body.supplier_id, 'body/supplier_id');
-    return reconcileSupplierStock(req.ctx, supplierId, req.body.note.trim());
-  });
+    async (req) => {
+      const supplierId = await resolveSupplier(req.ctx, 'inventory:adjust', req.body.supplier_id, 'body/supplier_id');
+      return reconcileSupplierStock(req.ctx, supplierId, req.body.note.trim());
+    },
+  );
 };

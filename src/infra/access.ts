@@ -1,26 +1,42 @@
 /**
  * Access control: permissions, built-in roles, the actor of a request, and the one function that
- * answers "may this actor do P in organization O?" (DESIGN.md section 5).
+ * answers "may this actor do P in organization O?".
  *
  * A permission is `resource:action`; a role's list may hold wildcards (`orders:*`, `*`).
  */
 import { forbidden, notFound, unauthorized } from './errors.js';
 
-/** Every permission a route can declare. */
+/** Every permission a route can declare (`config.permission`) or a service can check (`can`, `assertCan`). */
 export const PERMISSIONS = [
-  'organizations:read', 'organizations:update',
-  'members:read', 'members:manage',
-  'links:request', 'links:read', 'links:decide',
-  'categories:read', 'categories:manage',
-  'products:read', 'products:manage',
-  'inventory:read', 'inventory:adjust',
-  'locations:read', 'locations:manage',
-  'customers:read', 'customers:manage',
-  'channels:read', 'channels:manage',
+  'organizations:read',
+  'organizations:update',
+  'members:read',
+  'members:manage',
+  'links:request',
+  'links:read',
+  'links:decide',
+  'categories:read',
+  'categories:manage',
+  'products:read',
+  'products:manage',
+  'inventory:read',
+  'inventory:adjust',
+  'locations:read',
+  'locations:manage',
+  'customers:read',
+  'customers:manage',
+  'channels:read',
+  'channels:manage',
   'imports:run',
-  'orders:create', 'orders:read', 'orders:decide', 'orders:update_status', 'orders:cancel', 'orders:refund',
+  'orders:create',
+  'orders:read',
+  'orders:decide',
+  'orders:update_status',
+  'orders:cancel',
+  'orders:refund',
   'catalog:browse',
 ] as const;
+/** A permission of `PERMISSIONS`: a typo in a route's config or an access check does not compile. */
 export type Permission = (typeof PERMISSIONS)[number];
 
 export type RoleScope = 'platform' | 'supplier' | 'consumer';
@@ -41,29 +57,68 @@ export const BUILTIN_ROLES: BuiltinRole[] = [
   { key: 'admin', scope: 'platform', name: 'Platform administrator', permissions: ['*'] },
   { key: 'owner', scope: 'supplier', name: 'Owner', permissions: ['*'] },
   {
-    key: 'manager', scope: 'supplier', name: 'Manager',
+    key: 'manager',
+    scope: 'supplier',
+    name: 'Manager',
     permissions: [
-      'organizations:read', 'organizations:update', 'members:*', 'links:*', 'categories:*', 'products:*', 'inventory:*', 'locations:*',
-      'customers:*', 'channels:*', 'imports:*', 'orders:*', 'catalog:browse',
+      'organizations:read',
+      'organizations:update',
+      'members:*',
+      'links:*',
+      'categories:*',
+      'products:*',
+      'inventory:*',
+      'locations:*',
+      'customers:*',
+      'channels:*',
+      'imports:*',
+      'orders:*',
+      'catalog:browse',
     ],
   },
   {
-    key: 'sales', scope: 'supplier', name: 'Sales representative',
+    key: 'sales',
+    scope: 'supplier',
+    name: 'Sales representative',
     permissions: [
-      'organizations:read', 'members:read', 'links:read', 'categories:read', 'products:read', 'inventory:read', 'locations:read',
-      'customers:read', 'customers:manage', 'channels:read', 'orders:read', 'orders:create', 'orders:update_status', 'catalog:browse',
+      'organizations:read',
+      'members:read',
+      'links:read',
+      'categories:read',
+      'products:read',
+      'inventory:read',
+      'locations:read',
+      'customers:read',
+      'customers:manage',
+      'channels:read',
+      'orders:read',
+      'orders:create',
+      'orders:update_status',
+      'catalog:browse',
     ],
   },
   {
-    key: 'employee', scope: 'supplier', name: 'Employee',
+    key: 'employee',
+    scope: 'supplier',
+    name: 'Employee',
     permissions: [
-      'organizations:read', 'categories:read', 'products:read', 'inventory:read', 'locations:read', 'customers:read', 'channels:read',
-      'orders:read', 'orders:update_status', 'catalog:browse',
+      'organizations:read',
+      'categories:read',
+      'products:read',
+      'inventory:read',
+      'locations:read',
+      'customers:read',
+      'channels:read',
+      'orders:read',
+      'orders:update_status',
+      'catalog:browse',
     ],
   },
   { key: 'owner', scope: 'consumer', name: 'Owner', permissions: ['*'] },
   {
-    key: 'buyer', scope: 'consumer', name: 'Buyer',
+    key: 'buyer',
+    scope: 'consumer',
+    name: 'Buyer',
     permissions: ['organizations:read', 'members:read', 'links:request', 'links:read', 'orders:create', 'orders:read', 'orders:cancel', 'catalog:browse'],
   },
 ];
@@ -90,14 +145,17 @@ export interface Actor {
   memberships: ActorMembership[];
 }
 
-/** True when `granted` (a role's list, wildcards allowed) includes `permission`. */
+/**
+ * True when `granted` (a role's list, wildcards allowed) includes `permission`. Takes any text, so
+ * that tooling can match permissions read from the OpenAPI document; code checks go through `can`.
+ */
 export function permits(granted: readonly string[], permission: string): boolean {
   const [resource] = permission.split(':');
   return granted.some((g) => g === '*' || g === permission || g === `${resource}:*`);
 }
 
 /** True when the actor is a platform admin for this permission (a platform role grants it). */
-export function isPlatformAllowed(actor: Actor, permission: string): boolean {
+export function isPlatformAllowed(actor: Actor, permission: Permission): boolean {
   return permits(actor.platformPermissions, permission);
 }
 
@@ -110,7 +168,7 @@ export function membershipOf(actor: Actor | null, organizationId: string): Actor
  * May this actor do `permission` in organization `organizationId`?
  * Platform roles count everywhere; otherwise the membership's role decides.
  */
-export function can(actor: Actor | null, permission: string, organizationId?: string): boolean {
+export function can(actor: Actor | null, permission: Permission, organizationId?: string): boolean {
   if (!actor) return false;
   if (isPlatformAllowed(actor, permission)) return true;
   if (organizationId === undefined) return actor.memberships.some((m) => permits(m.permissions, permission));
@@ -123,7 +181,7 @@ export function can(actor: Actor | null, permission: string, organizationId?: st
  * @throws 401 without an actor; 404 `notFoundWhat` when the actor has no membership there (the
  *   organization's objects are invisible to outsiders); 403 when a member lacks the permission.
  */
-export function assertCan(actor: Actor | null, permission: string, organizationId: string, notFoundWhat: string): Actor {
+export function assertCan(actor: Actor | null, permission: Permission, organizationId: string, notFoundWhat: string): Actor {
   if (!actor) throw unauthorized();
   if (can(actor, permission, organizationId)) return actor;
   if (!membershipOf(actor, organizationId)) throw notFound(notFoundWhat);
@@ -139,7 +197,7 @@ export function assertCan(actor: Actor | null, permission: string, organizationI
 export function resolveOrganization(
   actor: Actor,
   type: 'supplier' | 'consumer',
-  permission: string,
+  permission: Permission,
   explicitId: string | undefined,
   ambiguous: () => Error,
 ): string {

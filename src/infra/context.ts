@@ -5,8 +5,9 @@ import type { Db } from './db/client.js';
 import type { AccessTokens } from './tokens.js';
 
 /**
- * The request context: first argument of every service function (DESIGN.md section 3).
- * `db` is the database or the open transaction; services never reach for globals.
+ * The request context: first argument of every service function and of every function a module
+ * exports through its index.ts. `db` is the database or the open transaction; services never
+ * reach for globals.
  */
 export interface Ctx {
   actor: Actor | null;
@@ -18,10 +19,21 @@ export interface Ctx {
   tokens: AccessTokens;
 }
 
-/** The same context bound to a transaction handle. */
-export const withDb = (ctx: Ctx, db: Db): Ctx => ({ ...ctx, db });
+declare const inTransactionBrand: unique symbol;
 
-/** Runs `fn` in one transaction; everything it writes commits together or not at all. */
-export function inTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
-  return ctx.db.transaction((tx) => fn(withDb(ctx, tx as unknown as Db)));
+/**
+ * A context whose `db` is an open transaction. Only `inTransaction` makes one (the brand is not
+ * exported), so a function that must run inside its caller's transaction (a reservation, a lock, a
+ * write that must commit with others) takes a `TxCtx`, and calling it outside one does not compile.
+ * A `TxCtx` is a `Ctx`: it goes wherever a `Ctx` does.
+ */
+export type TxCtx = Ctx & { readonly [inTransactionBrand]: true };
+
+/**
+ * Runs `fn` in one transaction; everything it writes commits together or not at all. The use case
+ * (a service function or a flow) opens it; routes and repos never do. Inside a transaction this
+ * opens a savepoint, so a nested call rolls back on its own.
+ */
+export function inTransaction<T>(ctx: Ctx, fn: (tx: TxCtx) => Promise<T>): Promise<T> {
+  return ctx.db.transaction((tx) => fn({ ...ctx, db: tx } as unknown as TxCtx));
 }

@@ -29,8 +29,7 @@ export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what
 /** 409: a conflict with the current state (duplicate, invalid transition, stock). */
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, { details });
 /** 422: well-formed but invalid; one entry per offending field. */
-export const unprocessable = (errors: FieldError[], message = 'The request is invalid') =>
-  new AppError(422, 'VALIDATION_FAILED', message, { errors });
+export const unprocessable = (errors: FieldError[], message = 'The request is invalid') => new AppError(422, 'VALIDATION_FAILED', message, { errors });
 /** 409 `INVALID_STATUS_TRANSITION`. */
 export const invalidTransition = (entity: string, from: string, to: string) =>
   conflict('INVALID_STATUS_TRANSITION', `${entity} cannot go from ${from} to ${to}`, { from, to });

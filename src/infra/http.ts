@@ -1,16 +1,37 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pgErrorOf, type PgError } from './db/errors.js';
 import { AppError, type FieldError } from './errors.js';
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 const CODES: Record<number, string> = {
-  400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE',
-  422: 'VALIDATION_FAILED', 429: 'RATE_LIMITED', 500: 'INTERNAL_ERROR', 503: 'SERVICE_UNAVAILABLE',
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'VALIDATION_FAILED',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
 /** Sends an RFC 9457 problem+json response. */
@@ -40,7 +61,7 @@ function fieldErrors(error: FastifyError): FieldError[] {
   const ctx = (error as { validationContext?: string }).validationContext ?? 'body';
   return (error.validation ?? []).map((v) => {
     let path = v.instancePath || '';
-    const params = v.params as Record<string, unknown>;
+    const params = v.params;
     if (v.keyword === 'required' && typeof params.missingProperty === 'string') path = `${path}/${params.missingProperty}`;
     if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') path = `${path}/${params.additionalProperty}`;
     return { path: `${ctx}${path}`, message: v.message ?? 'is invalid' };
@@ -62,12 +83,16 @@ export function loggableError(err: unknown): Record<string, unknown> {
     constraint: e.constraint ?? cause?.constraint,
     table: e.table ?? cause?.table,
     cause: cause ? strip(cause.message) : undefined,
-    stack: e.stack?.split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 8).join('\n'),
+    stack: e.stack
+      ?.split('\n')
+      .filter((l) => l.trimStart().startsWith('at '))
+      .slice(0, 8)
+      .join('\n'),
   };
 }
 
 /** PostgreSQL errors that are the client's fault, mapped to 4xx instead of 500. */
-function fromDatabaseError(err: { code?: string; constraint?: string; detail?: string }): AppError | undefined {
+function fromDatabaseError(err: PgError): AppError | undefined {
   switch (err.code) {
     case '23505':
       return new AppError(409, 'DUPLICATE', 'A record with these values already exists');
@@ -95,9 +120,9 @@ function fromDatabaseError(err: { code?: string; constraint?: string; detail?: s
  * Errors Fastify raises before routing (a malformed URL, a path parameter over `maxParamLength`),
  * as problems too; pass as the `frameworkErrors` option.
  */
-export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  return sendProblem(request, reply, status, status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST', error.message);
+  void sendProblem(request, reply, status, status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST', error.message);
 }
 
 /** Installs the problem+json error and not-found handlers. Bad input never becomes a 500. */
@@ -110,8 +135,9 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (error.validation) {
       return sendProblem(request, reply, 422, 'VALIDATION_FAILED', 'The request is invalid', { errors: fieldErrors(error) });
     }
-    // Drizzle wraps driver errors: look at the cause too.
-    const dbErr = fromDatabaseError(error as never) ?? (error.cause ? fromDatabaseError(error.cause as never) : undefined);
+    // Drizzle wraps driver errors: pgErrorOf looks at the cause too.
+    const pg = pgErrorOf(error);
+    const dbErr = pg && fromDatabaseError(pg);
     if (dbErr) {
       request.log.info({ err: loggableError(error) }, 'database rejected the request');
       return sendProblem(request, reply, dbErr.status, dbErr.code, dbErr.message);
@@ -127,7 +153,5 @@ export function registerErrorHandling(app: FastifyInstance) {
     return sendProblem(request, reply, status, CODES[status] ?? 'BAD_REQUEST', detail);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
 }

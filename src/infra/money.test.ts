@@ -3,7 +3,7 @@ import type { AppError } from './errors.js';
 import { Decimal, formatMoney, minorDigits, parseMoney } from './money.js';
 
 describe('formatMoney', () => {
-  it('formats stored numeric(19,4) strings with the currency\'s minor digits, half-up', () => {
+  it("formats stored numeric(19,4) strings with the currency's minor digits, half-up", () => {
     expect(formatMoney('15000.0000', 'KZT')).toBe('15000.00');
     expect(formatMoney('12.9050', 'ILS')).toBe('12.91');
     expect(formatMoney('12.9949', 'ILS')).toBe('12.99');

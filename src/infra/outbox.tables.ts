@@ -3,7 +3,7 @@ import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-cor
 import { createdAt, id } from './db/columns.js';
 
 /**
- * The transactional outbox (DESIGN.md section 7): a state change others react to writes a row
+ * The transactional outbox (docs/architecture.md, "Events"): a state change others react to writes a row
  * here in the same transaction; a dispatcher delivers committed rows and stamps `delivered_at`.
  */
 export const outboxEvents = pgTable(
@@ -18,5 +18,9 @@ export const outboxEvents = pgTable(
     createdAt: createdAt(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('outbox_events_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
+  (t) => [
+    index('outbox_events_undelivered_idx')
+      .on(t.createdAt)
+      .where(sql`${t.deliveredAt} is null`),
+  ],
 );

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { asc, inArray, isNull } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Ctx } from './context.js';
+import type { TxCtx } from './context.js';
 import type { Database } from './db/client.js';
 import { outboxEvents } from './outbox.tables.js';
 
@@ -17,14 +17,14 @@ export interface DomainEvent {
 }
 
 /**
- * Records an event in the outbox, in the caller's transaction (`ctx.db` must be the transaction
- * that makes the change): the event exists if and only if the change commits.
+ * Records an event in the outbox, in the caller's transaction (`tx`, the transaction that makes
+ * the change): the event exists if and only if the change commits.
  */
 export async function recordEvent(
-  ctx: Ctx,
+  tx: TxCtx,
   event: { type: string; aggregateType: string; aggregateId: string; organizationId?: string | null; payload: Record<string, unknown> },
 ): Promise<void> {
-  await ctx.db.insert(outboxEvents).values({ ...event, organizationId: event.organizationId ?? null });
+  await tx.db.insert(outboxEvents).values({ ...event, organizationId: event.organizationId ?? null });
 }
 
 /** In-process subscribers of committed events (notifications, live streams, analytics). */
@@ -61,7 +61,12 @@ export function startOutboxDispatcher(database: Database, log: FastifyBaseLogger
       await tx
         .update(outboxEvents)
         .set({ deliveredAt: new Date() })
-        .where(inArray(outboxEvents.id, batch.map((e) => e.id)));
+        .where(
+          inArray(
+            outboxEvents.id,
+            batch.map((e) => e.id),
+          ),
+        );
     });
   const timer = setInterval(() => {
     if (running || stopped) return;

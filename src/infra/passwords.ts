@@ -22,6 +22,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
 
 /** A hash of a random password, verified against when the user does not exist (equal timing). */
 let dummyHash: Promise<string> | undefined;
+/** A hash of no one's password, made once: verified against when a login names no user, so both answers take as long. */
 export const dummyPasswordHash = () => (dummyHash ??= hashPassword(`no-such-user-${Math.random()}`));
 
 /** Password policy (seed 000): 8..128 characters with an upper-case letter, a lower-case letter and a digit. */

@@ -46,7 +46,7 @@ export interface TimeRange {
 
 /**
  * Parses a list's time range. Both bounds are inclusive; a date-only upper bound covers that whole
- * UTC day (DESIGN.md section 4: times are UTC).
+ * UTC day (docs/conventions.md: times are UTC).
  * @param paths where each bound came from, e.g. `{ from: 'querystring/from', to: 'querystring/to' }`.
  * @throws 422 listing every bad bound (an impossible date such as 30 February, a malformed
  *   date-time), or `from` after `to`.

@@ -17,6 +17,7 @@ export interface AccessTokens {
   ttlSeconds: number;
 }
 
+/** The access-token signer and verifier of `config` (HS256, `JWT_SECRET`, the configured lifetime). */
 export function createAccessTokens(config: Config): AccessTokens {
   const signer = createSigner({ key: config.jwtSecret, algorithm: 'HS256', iss: config.jwtIssuer, expiresIn: config.accessTokenTtlSeconds * 1000 });
   const verifier = createVerifier({ key: config.jwtSecret, algorithms: ['HS256'], allowedIss: config.jwtIssuer, cache: 1000 });

@@ -9,12 +9,19 @@ const common: Options = { allErrors: true, removeAdditional: true, useDefaults: 
 
 /** JSON bodies are typed already: `true` is not a quantity and `123` is not a name. No coercion. */
 const bodyAjv = addFormats(new Ajv({ ...common, coerceTypes: false }));
-/** Query strings and path parameters arrive as text: coerce to the schema's types. */
+/** Path parameters and headers arrive as text: coerce to the schema's types. */
 const textAjv = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+/**
+ * Query strings are text too, but an unknown parameter is refused, not dropped: the query schemas
+ * say `additionalProperties: false` (`Query(...)` in infra/schemas.ts) and nothing is removed, so
+ * `?page=2` is a 422 naming `querystring/page` instead of a silently ignored typo.
+ */
+const queryAjv = addFormats(new Ajv({ ...common, coerceTypes: 'array', removeAdditional: false }));
 
 /**
- * Fastify validator compiler: bodies are validated strictly, query strings, params and headers
- * with type coercion (DESIGN.md section 4: bad input is a 422, never silently fixed up).
+ * Fastify validator compiler: bodies are validated strictly (no coercion; unknown fields are
+ * dropped), query strings with coercion and no unknown parameters, params and headers with
+ * coercion. Bad input is a 422, never silently fixed up.
  */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  (httpPart === 'body' ? bodyAjv : httpPart === 'querystring' ? queryAjv : textAjv).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -30,10 +30,78 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * `db/migrations` at the project root, three levels above this module both in `src/infra/db/`
+ * (tsx) and in `dist/infra/db/` (the build keeps the layout of `src/`).
+ */
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../db/migrations');
 
+/**
+ * Thrown when the database cannot be opened for a reason the user can fix (unreachable server,
+ * unknown database or role, a data directory that cannot be created…). The message is one line
+ * saying what is wrong and what to do; the server prints it alone.
+ */
+export class DatabaseOpenError extends Error {}
+
 /** Thrown when another live process holds a PGlite data directory. */
-export class DatabaseInUseError extends Error {}
+export class DatabaseInUseError extends DatabaseOpenError {}
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOENT: 'this file system does not allow it',
+  ENOTDIR: 'a parent is a file',
+};
+
+/** The error for a PGlite data directory that cannot be created, written, or locked (its lock file sits beside it). */
+function directoryError(dir: string, err: NodeJS.ErrnoException | string, what: 'create' | 'write to' | 'lock' = 'create'): DatabaseOpenError {
+  const why = typeof err === 'string' ? err : (FS_REASONS[err.code ?? ''] ?? err.code ?? err.message);
+  return new DatabaseOpenError(
+    `Cannot ${what} the embedded database directory ${dir} (${why}): set DATABASE_URL=pglite://<a writable directory>, or pglite://memory`,
+  );
+}
+
+/**
+ * Creates the PGlite data directory and its missing parents one level at a time, and makes sure
+ * it is writable (PGlite's own error would be `ErrnoError { errno: 2 }`). Node 20's recursive
+ * `mkdirSync` never returns when the kernel refuses with ENOENT under an existing parent (under
+ * /proc, for one); this fails at once instead.
+ * @throws DatabaseOpenError naming the directory and the reason.
+ */
+function makeDataDirectory(dir: string): void {
+  const lookup = (p: string): Stats | undefined => {
+    try {
+      return statSync(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw directoryError(dir, err as NodeJS.ErrnoException);
+    }
+  };
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  let found = lookup(at);
+  while (!found && path.dirname(at) !== at) {
+    missing.unshift(at);
+    at = path.dirname(at);
+    found = lookup(at);
+  }
+  if (found && !found.isDirectory()) throw directoryError(dir, `${at} is a file`);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw directoryError(dir, err as NodeJS.ErrnoException);
+    }
+  }
+  try {
+    accessSync(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
+  } catch (err) {
+    throw directoryError(dir, err as NodeJS.ErrnoException, 'write to');
+  }
+}
 
 /**
  * PGlite is one process's database: two processes opening the same directory corrupt it (seen when
@@ -56,7 +124,7 @@ function acquireDirectoryLock(dir: string): () => void {
         }
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw directoryError(dir, err as NodeJS.ErrnoException, 'lock');
       const owner = Number(readFileSync(lockPath, 'utf8'));
       let alive = false;
       try {
@@ -90,7 +158,7 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
     if (where === 'memory' || where === '') {
       client = new PGlite();
     } else {
-      mkdirSync(where, { recursive: true });
+      makeDataDirectory(where);
       releaseLock = acquireDirectoryLock(where);
       client = new PGlite(where);
     }
@@ -117,7 +185,7 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? 10, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = drizzleNodePg(pool, { schema, logger }) as unknown as Db;
@@ -140,6 +208,75 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
     ping: async () => void (await pool.query('select 1')),
     close: () => pool.end(),
   };
+}
+
+/** How long a new PostgreSQL connection may take before it fails. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** The network or server code of `err`, looking into causes and the errors of an AggregateError. */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 4) return undefined;
+  const e = err as { code?: unknown; errors?: unknown[]; cause?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  for (const inner of e.errors ?? []) {
+    const code = errorCode(inner, depth + 1);
+    if (code) return code;
+  }
+  return errorCode(e.cause, depth + 1);
+}
+
+/**
+ * One line saying what is wrong and what to do when `err` is a PostgreSQL connection failure:
+ * refused, unknown host, no answer, missing database, unknown role, rejected or missing password,
+ * no right to create the tables. The password in `url` is never shown.
+ * @returns the line, or undefined for any other error.
+ */
+export function explainConnectionError(err: unknown, url: string): string | undefined {
+  let host = 'localhost';
+  let port = '5432';
+  let user = 'postgres';
+  let database = '';
+  try {
+    const u = new URL(url);
+    host = decodeURIComponent(u.hostname) || host;
+    port = u.port || port;
+    user = decodeURIComponent(u.username) || user;
+    database = decodeURIComponent(u.pathname.slice(1));
+  } catch {
+    /* not a URL: the defaults name the server */
+  }
+  database ||= user;
+  const where = `${host}:${port}`;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = errorCode(err);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `PostgreSQL refused the connection at ${where}: start it, or fix the host and port in DATABASE_URL`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `The PostgreSQL host "${host}" in DATABASE_URL is unknown (DNS lookup failed): fix the host name`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `PostgreSQL at ${where} cannot be reached (${code}): check the host and port in DATABASE_URL, and any firewall`;
+    case '3D000':
+      return `The database "${database}" does not exist on ${where}: create it (createdb -h ${host} -p ${port} -U ${user} ${database}) or fix DATABASE_URL`;
+    case '28000':
+      return /role .* does not exist/.test(message)
+        ? `The PostgreSQL role "${user}" does not exist on ${where}: fix the user in DATABASE_URL, or create the role (createuser -h ${host} -p ${port} ${user})`
+        : `PostgreSQL at ${where} refused user "${user}" (${message}): fix DATABASE_URL or the server's pg_hba.conf`;
+    case '28P01':
+      return `PostgreSQL at ${where} rejected the password of user "${user}": fix the password in DATABASE_URL`;
+    case '42501':
+      return `The PostgreSQL user "${user}" may not create the tables in database "${database}" (${message}): use the database's owner in DATABASE_URL, or grant it CREATE`;
+  }
+  if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) {
+    return `PostgreSQL at ${where} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s: check the host and port in DATABASE_URL, and any firewall`;
+  }
+  if (/client password must be a string/.test(message)) {
+    return `PostgreSQL at ${where} asks for a password for user "${user}": put it in DATABASE_URL (postgres://${user}:<password>@${host}:${port}/${database})`;
+  }
+  return undefined;
 }
 
 /** Runs a raw SQL statement and returns its rows (the same on both drivers). */

@@ -8,15 +8,15 @@
  * and kept; inside a transaction it is built for that transaction each time (the statement name
  * still lets PostgreSQL reuse its plan on that connection).
  */
-import type { Db } from './client.js';
-
-const roots = new WeakMap<Db, Map<string, unknown>>();
+// Generic over the handle (always a `Db` of client.ts in practice), so that this file imports
+// nothing from client.ts, which imports it.
+const roots = new WeakMap<object, Map<string, unknown>>();
 
 /** Prepared queries kept per database at most; beyond it queries are built per call (never unbounded). */
 export const MAX_PREPARED = 500;
 
 /** Marks `db` as a root database whose prepared queries are kept (called by `openDatabase`). */
-export function registerRootDb(db: Db): void {
+export function registerRootDb(db: object): void {
   roots.set(db, new Map());
 }
 
@@ -25,7 +25,7 @@ export function registerRootDb(db: Db): void {
  * inside a transaction. `name` must be unique per distinct SQL text (it becomes the PostgreSQL
  * statement name).
  */
-export function prepared<Q>(db: Db, name: string, build: (db: Db, name: string) => Q): Q {
+export function prepared<D extends object, Q>(db: D, name: string, build: (db: D, name: string) => Q): Q {
   const cache = roots.get(db);
   if (!cache) return build(db, name);
   let q = cache.get(name) as Q | undefined;

@@ -5,8 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildConsumer, buildSupplier, call, createTestApp, expectProblem, registerUser, uniq } from '../../../test/helpers.js';
+import { buildLink, buildProduct } from '../../../test/factories.js';
 import { queryRows } from '../../infra/db/client.js';
-import { links } from '../links/links.tables.js';
 
 const { app, database } = await createTestApp();
 
@@ -17,12 +17,6 @@ async function category(s: Supplier, name: string, extra: Record<string, unknown
   const res = await call(app, 'POST', '/api/v1/categories', { token: s.owner.token, body: { name, ...extra } });
   if (res.status !== 201) throw new Error(`create category failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
-}
-
-async function product(s: Supplier, categoryId: string) {
-  const res = await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: `S-${uniq()}`, name: 'P', price: '1', category_id: categoryId } });
-  if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string };
 }
 
 const patch = (s: Supplier, id: string, body: unknown, token = s.owner.token) => call(app, 'PATCH', `/api/v1/categories/${id}`, { token, body });
@@ -80,14 +74,26 @@ describe('POST and PATCH /categories', () => {
     const before = await categoryRows(s.org.id);
     const post = (body: unknown) => call(app, 'POST', '/api/v1/categories', { token: s.owner.token, body });
     for (const body of [
-      { name: '' }, { name: 'x'.repeat(201) }, { name: 'Ok', slug: 'Not A Slug' }, { name: 'Ok', slug: '0190a0a0-0000-7000-8000-000000000000' },
-      { name: 'Ok', parent_id: 'nope' }, { name: 'Ok', parent_id: foreign.id }, { name: 'Ok', is_active: 'yes' }, { name: 'Ok', extra: 1, slug: '-x' },
+      { name: '' },
+      { name: 'x'.repeat(201) },
+      { name: 'Ok', slug: 'Not A Slug' },
+      { name: 'Ok', slug: '0190a0a0-0000-7000-8000-000000000000' },
+      { name: 'Ok', parent_id: 'nope' },
+      { name: 'Ok', parent_id: foreign.id },
+      { name: 'Ok', is_active: 'yes' },
+      { name: 'Ok', extra: 1, slug: '-x' },
     ]) {
       expectProblem(await post(body), 422);
     }
     for (const body of [
-      {}, { name: 123 }, { slug: 'UPPER' }, { slug: '0190a0a0-0000-7000-8000-000000000001' }, { parent_id: 'nope' }, { parent_id: foreign.id },
-      { is_active: 'false' }, { description: 'x'.repeat(5001) },
+      {},
+      { name: 123 },
+      { slug: 'UPPER' },
+      { slug: '0190a0a0-0000-7000-8000-000000000001' },
+      { parent_id: 'nope' },
+      { parent_id: foreign.id },
+      { is_active: 'false' },
+      { description: 'x'.repeat(5001) },
     ]) {
       const p = expectProblem(await patch(s, a.id, body), 422);
       expect(p.errors.length).toBeGreaterThan(0);
@@ -97,7 +103,7 @@ describe('POST and PATCH /categories', () => {
     expect((await call(app, 'GET', `/api/v1/categories/${a.id}`, { token: s.owner.token })).body.updated_at).toBe(a.updated_at);
   });
 
-  it('hides another tenant\'s category (404) and refuses roles without categories:manage (403)', async () => {
+  it("hides another tenant's category (404) and refuses roles without categories:manage (403)", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
@@ -152,8 +158,8 @@ describe('DELETE /categories/{id}', () => {
     const { a, b, c } = await chain(s);
     const withChildren = expectProblem(await call(app, 'DELETE', `/api/v1/categories/${b.id}`, { token: s.owner.token }), 409, 'CATEGORY_IN_USE');
     expect(withChildren.details).toEqual({ children: 1, products: 0 });
-    const live = await product(s, c.id);
-    const archived = await product(s, c.id);
+    const live = await buildProduct(app, s, { category_id: c.id, stock: null });
+    const archived = await buildProduct(app, s, { category_id: c.id, stock: null });
     expect((await call(app, 'DELETE', `/api/v1/products/${archived.id}`, { token: s.owner.token })).status).toBe(204);
     const withProducts = expectProblem(await call(app, 'DELETE', `/api/v1/categories/${c.id}`, { token: s.manager.token }), 409, 'CATEGORY_IN_USE');
     expect(withProducts.details).toEqual({ children: 0, products: 1 });
@@ -232,7 +238,7 @@ describe('GET /categories/{id_or_slug}', () => {
     expectProblem(await call(app, 'GET', `/api/v1/categories/${open.id}`, { token: other.owner.token }), 404);
     expectProblem(await call(app, 'GET', `/api/v1/categories/${open.id}`, { token: stranger.token }), 404);
     expectProblem(await call(app, 'GET', `/api/v1/categories/x?supplier_id=${c.org.id}`), 404);
-    await database.db.insert(links).values({ consumerId: c.org.id, supplierId: s.org.id, status: 'accepted' });
+    await buildLink(app, s, c);
     const seen = await call(app, 'GET', bySlug, { token: c.buyer.token });
     expect(seen.status).toBe(200);
     expect(seen.body.children).toEqual([]); // the inactive child is hidden from buyers
@@ -259,10 +265,7 @@ describe('GET /categories', () => {
     const staff = await call(app, 'GET', '/api/v1/categories?tree=true', { token: s.employee.token });
     expect(database.queryCount() - before).toBeLessThanOrEqual(2); // actor + tree
     expect(staff.body.total).toBe(7);
-    expect(shape(staff.body.items)).toEqual([
-      { Drinks: [{ Secret: [{ 'Under secret': [] }] }] },
-      { Food: [{ Bread: [] }, { Fruit: [{ Apples: [] }] }] },
-    ]);
+    expect(shape(staff.body.items)).toEqual([{ Drinks: [{ Secret: [{ 'Under secret': [] }] }] }, { Food: [{ Bread: [] }, { Fruit: [{ Apples: [] }] }] }]);
     expect(staff.body.items[1].children[1]).toMatchObject({ id: fruit.id, parent_id: food.id, slug: 'fruit' });
     expect([bread.id, apples.id, under.id].every((id) => JSON.stringify(staff.body).includes(id))).toBe(true);
 

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { buildConsumer, buildSupplier, call, createTestApp, expectProblem, uniq, type Res } from '../../../test/helpers.js';
+import { buildProduct } from '../../../test/factories.js';
 import { queryRows } from '../../infra/db/client.js';
 
 const { app, database } = await createTestApp();
@@ -13,14 +14,11 @@ const { app, database } = await createTestApp();
 type Supplier = Awaited<ReturnType<typeof buildSupplier>>;
 type Item = { id: string; [k: string]: unknown };
 
-async function createProduct(s: Supplier, body: Record<string, unknown> = {}, token = s.owner.token) {
-  const res = await call(app, 'POST', '/api/v1/products', { token, body: { sku: `SKU-${uniq()}`, name: `Product ${uniq()}`, price: '100.00', ...body } });
-  if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Item & { sku: string; name: string };
-}
-
 async function createCategory(s: Supplier, name: string, parentId?: string) {
-  const res = await call(app, 'POST', '/api/v1/categories', { token: s.owner.token, body: { name, slug: `${name.toLowerCase()}-${uniq()}`, parent_id: parentId } });
+  const res = await call(app, 'POST', '/api/v1/categories', {
+    token: s.owner.token,
+    body: { name, slug: `${name.toLowerCase()}-${uniq()}`, parent_id: parentId },
+  });
   if (res.status !== 201) throw new Error(`create category failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string };
 }
@@ -28,13 +26,17 @@ async function createCategory(s: Supplier, name: string, parentId?: string) {
 /** A stock location written directly (the locations API belongs to the inventory module). */
 async function location(supplierId: string, active = true): Promise<string> {
   const id = uuidv7();
-  await database.db.execute(sql`insert into stock_locations (id, supplier_id, name, is_active) values (${id}, ${supplierId}, ${`Branch ${uniq()}`}, ${active})`);
+  await database.db.execute(
+    sql`insert into stock_locations (id, supplier_id, name, is_active) values (${id}, ${supplierId}, ${`Branch ${uniq()}`}, ${active})`,
+  );
   return id;
 }
 
 /** Stock of a product at a location, written directly. */
 async function stock(productId: string, locationId: string, onHand: number, reserved = 0) {
-  await database.db.execute(sql`insert into stock_levels (product_id, location_id, on_hand, reserved) values (${productId}, ${locationId}, ${onHand}, ${reserved})`);
+  await database.db.execute(
+    sql`insert into stock_levels (product_id, location_id, on_hand, reserved) values (${productId}, ${locationId}, ${onHand}, ${reserved})`,
+  );
 }
 
 const ids = (r: Res) => (r.body.items as Item[]).map((p) => p.id);
@@ -44,9 +46,9 @@ const get = (url: string, token?: string) => call(app, 'GET', url, { token });
 describe('full-text search (q)', () => {
   it('finds by word prefix in name, SKU and description, ranked name/SKU before description', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const gala = await createProduct(s, { sku: 'FR-001', name: 'Apples Gala' });
-    const juice = await createProduct(s, { sku: 'JU-7', name: 'Green Juice', description: 'Pressed from fresh apples' });
-    const pear = await createProduct(s, { sku: 'FR-002', name: 'Pear Conference' });
+    const gala = await buildProduct(app, s, { sku: 'FR-001', name: 'Apples Gala', stock: null });
+    const juice = await buildProduct(app, s, { sku: 'JU-7', name: 'Green Juice', description: 'Pressed from fresh apples', stock: null });
+    const pear = await buildProduct(app, s, { sku: 'FR-002', name: 'Pear Conference', stock: null });
     const token = s.owner.token;
     const staff = (q: string, extra = '') => get(`/api/v1/products?q=${encodeURIComponent(q)}${extra}`, token);
     const catalog = (q: string, extra = '') => get(`/api/v1/catalog/products?supplier_id=${s.org.id}&q=${encodeURIComponent(q)}${extra}`);
@@ -70,8 +72,8 @@ describe('full-text search (q)', () => {
 
   it('cuts Hebrew and Cyrillic text into words too', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const apple = await createProduct(s, { sku: 'RU-1', name: 'Яблоко зелёное' });
-    const milk = await createProduct(s, { sku: 'HE-1', name: 'חלב תנובה 3%', description: 'בקבוק' });
+    const apple = await buildProduct(app, s, { sku: 'RU-1', name: 'Яблоко зелёное', stock: null });
+    const milk = await buildProduct(app, s, { sku: 'HE-1', name: 'חלב תנובה 3%', description: 'בקבוק', stock: null });
     const url = (q: string) => `/api/v1/catalog/products?supplier_id=${s.org.id}&q=${encodeURIComponent(q)}`;
     expect(ids(await get(url('ябл')))).toEqual([apple.id]);
     expect(ids(await get(url('зелёное')))).toEqual([apple.id]);
@@ -82,9 +84,25 @@ describe('full-text search (q)', () => {
 
   it('never interpolates the text: operators, quotes and text without a word are harmless (no 500)', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { sku: 'OPS-1', name: 'Orange Juice' });
+    const p = await buildProduct(app, s, { sku: 'OPS-1', name: 'Orange Juice', stock: null });
     const token = s.owner.token;
-    const hostile = ['!!!', '%', '&|', "' OR 1=1 --", 'or:* | !', '(orange', 'orange)', "orange'", 'orange\\', ':*', '<->', '\u0000', '🍊', ' ', 'x'.repeat(200)];
+    const hostile = [
+      '!!!',
+      '%',
+      '&|',
+      "' OR 1=1 --",
+      'or:* | !',
+      '(orange',
+      'orange)',
+      "orange'",
+      'orange\\',
+      ':*',
+      '<->',
+      '\u0000',
+      '🍊',
+      ' ',
+      'x'.repeat(200),
+    ];
     for (const q of hostile) {
       const res = await get(`/api/v1/products?q=${encodeURIComponent(q)}`, token);
       expect(res.status, q).toBe(200);
@@ -100,20 +118,20 @@ describe('full-text search (q)', () => {
 });
 
 describe('filters', () => {
-  it('category_id includes every descendant (staff and catalog); another supplier\'s category is 422 for staff', async () => {
+  it("category_id includes every descendant (staff and catalog); another supplier's category is 422 for staff", async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
     const other = await buildSupplier(app, { catalog_visibility: 'public' });
     const fruits = await createCategory(s, 'Fruits');
     const citrus = await createCategory(s, 'Citrus', fruits.id);
     const lemons = await createCategory(s, 'Lemons', citrus.id);
     const dairy = await createCategory(s, 'Dairy');
-    const apple = await createProduct(s, { category_id: fruits.id });
-    const orange = await createProduct(s, { category_id: citrus.id });
-    const lemon = await createProduct(s, { category_id: lemons.id });
-    await createProduct(s, { category_id: dairy.id });
-    await createProduct(s);
+    const apple = await buildProduct(app, s, { category_id: fruits.id, stock: null });
+    const orange = await buildProduct(app, s, { category_id: citrus.id, stock: null });
+    const lemon = await buildProduct(app, s, { category_id: lemons.id, stock: null });
+    await buildProduct(app, s, { category_id: dairy.id, stock: null });
+    await buildProduct(app, s, { stock: null });
     const foreign = await createCategory(other, 'Fruits');
-    await createProduct(other, { category_id: foreign.id });
+    await buildProduct(app, other, { category_id: foreign.id, stock: null });
 
     for (const base of [`/api/v1/products?`, `/api/v1/catalog/products?supplier_id=${s.org.id}&`, `/api/v1/catalog/products?`]) {
       expect(sorted(ids(await get(`${base}category_id=${fruits.id}`, s.owner.token)))).toEqual(sorted([apple.id, orange.id, lemon.id]));
@@ -121,7 +139,7 @@ describe('filters', () => {
       expect(ids(await get(`${base}category_id=${lemons.id}`, s.owner.token))).toEqual([lemon.id]);
     }
     const p = expectProblem(await get(`/api/v1/products?category_id=${foreign.id}`, s.owner.token), 422);
-    expect(p.errors[0].path).toBe('query/category_id');
+    expect(p.errors[0].path).toBe('querystring/category_id');
     expectProblem(await get(`/api/v1/products?category_id=not-a-uuid`, s.owner.token), 422);
     // The catalog does not tell whether a category exists: an unknown one matches nothing.
     expect((await get(`/api/v1/catalog/products?category_id=${uuidv7()}`)).body).toMatchObject({ items: [], total: 0 });
@@ -129,11 +147,11 @@ describe('filters', () => {
 
   it('compares prices exactly as decimals, inclusive, and refuses min > max', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const a = await createProduct(s, { price: '12.89' });
-    const b = await createProduct(s, { price: '12.90' });
-    const c = await createProduct(s, { price: '12.91' });
-    const d = await createProduct(s, { price: '13' });
-    const e = await createProduct(s, { price: '0.30' });
+    const a = await buildProduct(app, s, { price: '12.89', stock: null });
+    const b = await buildProduct(app, s, { price: '12.90', stock: null });
+    const c = await buildProduct(app, s, { price: '12.91', stock: null });
+    const d = await buildProduct(app, s, { price: '13', stock: null });
+    const e = await buildProduct(app, s, { price: '0.30', stock: null });
     for (const base of ['/api/v1/products?', `/api/v1/catalog/products?supplier_id=${s.org.id}&`]) {
       const list = async (q: string) => sorted(ids(await get(`${base}${q}`, s.owner.token)));
       expect(await list('min_price=12.9')).toEqual(sorted([b.id, c.id, d.id]));
@@ -143,7 +161,7 @@ describe('filters', () => {
       expect(await list('min_price=0.3&max_price=0.3')).toEqual([e.id]); // 0.1 + 0.2 is no problem here
       expect(await list('min_price=12.901&max_price=12.91')).toEqual([c.id]);
       const bad = expectProblem(await get(`${base}min_price=13&max_price=12.99`, s.owner.token), 422);
-      expect(bad.errors[0].path).toBe('query/min_price');
+      expect(bad.errors[0].path).toBe('querystring/min_price');
       for (const v of ['abc', '-1', '1e3', '12.90001', 'NaN', '']) {
         expect((await get(`${base}min_price=${encodeURIComponent(v)}`, s.owner.token)).status, v).toBe(422);
       }
@@ -156,10 +174,10 @@ describe('filters', () => {
     const main = await location(s.org.id);
     const branch = await location(s.org.id);
     const closed = await location(s.org.id, false);
-    const a = await createProduct(s, { name: 'A' });
-    const b = await createProduct(s, { name: 'B' });
-    const c = await createProduct(s, { name: 'C' });
-    const d = await createProduct(s, { name: 'D' });
+    const a = await buildProduct(app, s, { name: 'A', stock: null });
+    const b = await buildProduct(app, s, { name: 'B', stock: null });
+    const c = await buildProduct(app, s, { name: 'C', stock: null });
+    const d = await buildProduct(app, s, { name: 'D', stock: null });
     await stock(a.id, main, 5);
     await stock(a.id, branch, 2, 1);
     await stock(b.id, branch, 3, 3); // all reserved: nothing available
@@ -183,21 +201,23 @@ describe('filters', () => {
     expect(ids(await staff('in_stock=false'))).toEqual([b.id, d.id]);
     const staffBranch = await staff(`location_id=${branch}`);
     expect((staffBranch.body.items as { stock: unknown }[]).map((p) => p.stock)).toEqual([
-      { on_hand: 2, reserved: 1, available: 1 }, { on_hand: 3, reserved: 3, available: 0 },
-      { on_hand: 0, reserved: 0, available: 0 }, { on_hand: 0, reserved: 0, available: 0 },
+      { on_hand: 2, reserved: 1, available: 1 },
+      { on_hand: 3, reserved: 3, available: 0 },
+      { on_hand: 0, reserved: 0, available: 0 },
+      { on_hand: 0, reserved: 0, available: 0 },
     ]);
     expect(ids(await staff(`location_id=${closed}&in_stock=true`))).toEqual([c.id]);
     // A location of another supplier, or none at all, is refused for staff.
     const foreign = await location(other.org.id);
-    expect(expectProblem(await staff(`location_id=${foreign}`), 422).errors[0].path).toBe('query/location_id');
+    expect(expectProblem(await staff(`location_id=${foreign}`), 422).errors[0].path).toBe('querystring/location_id');
     expectProblem(await staff(`location_id=${uuidv7()}`), 422);
     expectProblem(await staff('in_stock=maybe'), 422);
   });
 
   it('is_active and created_by are staff filters', async () => {
     const s = await buildSupplier(app);
-    const byOwner = await createProduct(s, { is_active: false });
-    const byManager = await createProduct(s, {}, s.manager.token);
+    const byOwner = await buildProduct(app, s, { is_active: false, stock: null });
+    const byManager = await buildProduct(app, s, { stock: null }, { token: s.manager.token });
     expect(byManager.created_by).toBe(s.manager.id);
     const token = s.sales.token;
     expect(ids(await get(`/api/v1/products?created_by=${s.manager.id}`, token))).toEqual([byManager.id]);
@@ -210,10 +230,10 @@ describe('filters', () => {
 describe('sorting', () => {
   it('takes several keys in order, both directions; cost_price for staff only, never shown to buyers', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const a = await createProduct(s, { name: 'Alpha', sku: 'S-3', price: '20', cost_price: '5' });
-    const b = await createProduct(s, { name: 'Bravo', sku: 'S-1', price: '10', cost_price: '7' });
-    const c = await createProduct(s, { name: 'Charlie', sku: 'S-2', price: '20' });
-    const d = await createProduct(s, { name: 'Delta', sku: 'S-4', price: '10', cost_price: '1' });
+    const a = await buildProduct(app, s, { name: 'Alpha', sku: 'S-3', price: '20', cost_price: '5', stock: null });
+    const b = await buildProduct(app, s, { name: 'Bravo', sku: 'S-1', price: '10', cost_price: '7', stock: null });
+    const c = await buildProduct(app, s, { name: 'Charlie', sku: 'S-2', price: '20', stock: null });
+    const d = await buildProduct(app, s, { name: 'Delta', sku: 'S-4', price: '10', cost_price: '1', stock: null });
     const token = s.owner.token;
     const staff = async (sort: string) => ids(await get(`/api/v1/products?sort=${encodeURIComponent(sort)}`, token));
     const cat = async (sort: string) => ids(await get(`/api/v1/catalog/products?supplier_id=${s.org.id}&sort=${encodeURIComponent(sort)}`));
@@ -230,7 +250,7 @@ describe('sorting', () => {
     expect(await staff('cost_price')).toEqual([d.id, a.id, b.id, c.id]);
     expect(await staff('-cost_price')).toEqual([b.id, a.id, d.id, c.id]);
     for (const bad of ['cost_price', '-cost_price', 'price,cost_price']) {
-      expect(expectProblem(await get(`/api/v1/catalog/products?sort=${bad}`), 422).errors[0].path).toBe('query/sort');
+      expect(expectProblem(await get(`/api/v1/catalog/products?sort=${bad}`), 422).errors[0].path).toBe('querystring/sort');
     }
     for (const bad of ['rank', 'price,,name', 'search_vector', '--price']) expectProblem(await get(`/api/v1/products?sort=${bad}`, token), 422);
     const list = await get(`/api/v1/catalog/products?supplier_id=${s.org.id}`);
@@ -246,7 +266,7 @@ describe('sorting', () => {
 describe('compare_at_price', () => {
   it('is stored exactly in the supplier currency, cleared with null, and shown to buyers as the "was" price', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public', currency: 'ILS' });
-    const p = await createProduct(s, { price: '9.90', compare_at_price: 12.9 });
+    const p = await buildProduct(app, s, { price: '9.90', compare_at_price: 12.9, stock: null });
     expect(p).toMatchObject({ price: '9.90', compare_at_price: '12.90', currency: 'ILS' });
     const seen = await get(`/api/v1/catalog/products/${p.id}`);
     expect(seen.body).toMatchObject({ price: '9.90', compare_at_price: '12.90' });
@@ -254,7 +274,11 @@ describe('compare_at_price', () => {
     expect(changed.body.compare_at_price).toBe('14.00');
     for (const bad of ['-1', '1.001', 'abc', true]) {
       const res = await call(app, 'PATCH', `/api/v1/products/${p.id}`, { token: s.owner.token, body: { compare_at_price: bad } });
-      expect(expectProblem(res, 422).errors.map((e: { path: string }) => e.path).join()).toContain('body/compare_at_price');
+      expect(
+        expectProblem(res, 422)
+          .errors.map((e: { path: string }) => e.path)
+          .join(),
+      ).toContain('body/compare_at_price');
     }
     expect((await get(`/api/v1/products/${p.id}`, s.owner.token)).body.compare_at_price).toBe('14.00');
     const cleared = await call(app, 'PATCH', `/api/v1/products/${p.id}`, { token: s.owner.token, body: { compare_at_price: null } });
@@ -267,12 +291,12 @@ describe('compare_at_price', () => {
 });
 
 describe('GET /products/by-sku/{sku}', () => {
-  it('answers the supplier\'s product not archived with stock; other suppliers\' SKUs and archived ones 404', async () => {
+  it("answers the supplier's product not archived with stock; other suppliers' SKUs and archived ones 404", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
-    const p = await createProduct(s, { sku: 'APL/GALA 1', initial_stock: 3 });
-    const theirs = await createProduct(other, { sku: 'THEIRS-1' });
+    const p = await buildProduct(app, s, { sku: 'APL/GALA 1', stock: 3 });
+    const theirs = await buildProduct(app, other, { sku: 'THEIRS-1', stock: null });
     const url = (sku: string, q = '') => `/api/v1/products/by-sku/${encodeURIComponent(sku)}${q}`;
     const res = await get(url('APL/GALA 1'), s.employee.token);
     expect(res.status).toBe(200);
@@ -295,11 +319,11 @@ describe('GET /products/by-sku/{sku}', () => {
 
   it('asks which supplier when the caller belongs to several (422)', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { sku: 'MULTI-1' });
+    const p = await buildProduct(app, s, { sku: 'MULTI-1', stock: null });
     const second = await call(app, 'POST', '/api/v1/organizations', { token: s.owner.token, body: { type: 'supplier', name: `Second ${uniq()}` } });
     expect(second.status).toBe(201);
     const res = expectProblem(await get('/api/v1/products/by-sku/MULTI-1', s.owner.token), 422);
-    expect(res.errors[0].path).toBe('query/supplier_id');
+    expect(res.errors[0].path).toBe('querystring/supplier_id');
     expect((await get(`/api/v1/products/by-sku/MULTI-1?supplier_id=${s.org.id}`, s.owner.token)).body.id).toBe(p.id);
     expectProblem(await get(`/api/v1/products/by-sku/MULTI-1?supplier_id=${second.body.id}`, s.owner.token), 404);
   });
@@ -313,7 +337,13 @@ describe('query count', () => {
     const branch = await location(s.org.id);
     const tag = `bulk${uniq()}`;
     for (let i = 0; i < 55; i++) {
-      const p = await createProduct(s, { name: `${tag} apple ${i}`, price: `${10 + i}.50`, cost_price: '1', category_id: i % 2 ? root.id : leaf.id, initial_stock: 5 });
+      const p = await buildProduct(app, s, {
+        name: `${tag} apple ${i}`,
+        price: `${10 + i}.50`,
+        cost_price: '1',
+        category_id: i % 2 ? root.id : leaf.id,
+        stock: 5,
+      });
       await stock(p.id, branch, 2);
     }
     const c = await buildConsumer(app);
@@ -345,12 +375,14 @@ describe('query count', () => {
     const planOf = (query: ReturnType<typeof sql>) =>
       database.db.transaction(async (tx) => {
         await tx.execute(sql`set local enable_seqscan = off`);
-        const rows = await queryRows<Record<string, string>>(tx as never, sql`explain ${query}`);
+        const rows = await queryRows<Record<string, string>>(tx, sql`explain ${query}`);
         return rows.map((r) => Object.values(r)[0]).join('\n');
       });
     expect(await planOf(sql`select id from products where search_vector @@ to_tsquery('simple', 'app:*')`)).toContain('products_search_idx');
-    expect(await planOf(sql`select id from products where category_id in (
+    expect(
+      await planOf(sql`select id from products where category_id in (
       with recursive subtree(id) as (select c.id from categories c where c.id = ${uuidv7()}
-        union select c.id from categories c join subtree s on c.parent_id = s.id) select id from subtree)`)).toContain('products_category_idx');
+        union select c.id from categories c join subtree s on c.parent_id = s.id) select id from subtree)`),
+    ).toContain('products_category_idx');
   });
 });

@@ -16,7 +16,9 @@ export const categories = pgTable(
   'categories',
   {
     id: id(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     parentId: uuid('parent_id'),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
@@ -38,10 +40,10 @@ export const categories = pgTable(
  * Characters that separate words in the search document: ASCII punctuation and the common Unicode
  * dashes, quotes and Hebrew punctuation (maqaf, geresh, gershayim). They become spaces before
  * `to_tsvector`, so "FR-001" is the words "fr" and "001" and "DA_100%" is "da" and "100": the
- * same words the query side (`searchQuery` in catalog.repo.ts) cuts user text into, runs of letters
+ * same words the query side (`prefixQuery` in catalog.products.repo.ts) cuts user text into, runs of letters
  * and digits. Without it the parser keeps "-001" as a signed number no prefix query reaches.
  */
-const SEARCH_SEPARATORS = "[!-/:-@[-`{-~\u2010-\u2015\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u05be\u05f3\u05f4\u00b7\u2022\u2026]+";
+const SEARCH_SEPARATORS = '[!-/:-@[-`{-~\u2010-\u2015\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u05be\u05f3\u05f4\u00b7\u2022\u2026]+';
 
 /** `text` with separators made spaces, as SQL (immutable, so usable in a generated column). */
 const words = (column: string): SQL => sql.raw(`regexp_replace(coalesce(${column}, ''), '${SEARCH_SEPARATORS}', ' ', 'g')`);
@@ -62,7 +64,9 @@ export const products = pgTable(
   'products',
   {
     id: id(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     categoryId: uuid('category_id').references(() => categories.id, { onDelete: 'set null' }),
     sku: text('sku').notNull(),
     name: text('name').notNull(),
@@ -84,7 +88,9 @@ export const products = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('products_supplier_sku_key').on(t.supplierId, t.sku).where(sql`${t.archivedAt} is null`),
+    uniqueIndex('products_supplier_sku_key')
+      .on(t.supplierId, t.sku)
+      .where(sql`${t.archivedAt} is null`),
     index('products_supplier_created_idx').on(t.supplierId, t.createdAt),
     index('products_category_idx').on(t.categoryId),
     index('products_supplier_price_idx').on(t.supplierId, t.price),
@@ -92,8 +98,12 @@ export const products = pgTable(
     index('products_created_by_idx').on(t.createdBy),
     index('products_search_idx').using('gin', t.searchVector),
     // The catalog's default order (newest first, a backward scan) over products buyers may see, whatever the supplier.
-    index('products_catalog_created_idx').on(t.createdAt, t.id).where(sql`${t.isActive} and ${t.archivedAt} is null`),
+    index('products_catalog_created_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.isActive} and ${t.archivedAt} is null`),
     // The catalog sorted by price, whatever the supplier.
-    index('products_catalog_price_idx').on(t.price, t.id).where(sql`${t.isActive} and ${t.archivedAt} is null`),
+    index('products_catalog_price_idx')
+      .on(t.price, t.id)
+      .where(sql`${t.isActive} and ${t.archivedAt} is null`),
   ],
 );

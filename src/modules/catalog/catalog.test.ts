@@ -1,35 +1,22 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildConsumer, buildSupplier, call, createTestApp, expectProblem, registerUser, uniq } from '../../../test/helpers.js';
+import { buildLink, buildProduct } from '../../../test/factories.js';
 import { queryRows } from '../../infra/db/client.js';
-import { links } from '../links/links.tables.js';
 
 const { app, database } = await createTestApp();
-
-type Supplier = Awaited<ReturnType<typeof buildSupplier>>;
-
-async function createProduct(s: Supplier, body: Record<string, unknown> = {}, token = s.owner.token) {
-  const res = await call(app, 'POST', '/api/v1/products', { token, body: { sku: `SKU-${uniq()}`, name: `Product ${uniq()}`, price: '100.00', ...body } });
-  if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-/** Until the links API exists, tests write the link row directly. */
-async function link(consumerId: string, supplierId: string, status: 'pending' | 'accepted' | 'denied' | 'blocked') {
-  await database.db.insert(links).values({ consumerId, supplierId, status });
-}
 
 const countProducts = async (supplierId: string) =>
   Number((await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from products where supplier_id = ${supplierId}`))[0].n);
 
 describe('POST /products', () => {
-  it('lets the owner and a manager create (201), in the supplier\'s currency', async () => {
+  it("lets the owner and a manager create (201), in the supplier's currency", async () => {
     const s = await buildSupplier(app, { currency: 'USD' });
-    const a = await createProduct(s, { price: 12.5, cost_price: '7.25', unit: 'kg', attributes: { colour: 'red' }, description: 'Fresh' });
+    const a = await buildProduct(app, s, { price: 12.5, cost_price: '7.25', unit: 'kg', attributes: { colour: 'red' }, description: 'Fresh', stock: null });
     expect(a).toMatchObject({ supplier_id: s.org.id, price: '12.50', cost_price: '7.25', currency: 'USD', unit: 'kg', is_active: true, archived_at: null });
     expect(a.attributes).toEqual({ colour: 'red' });
     expect(a.stock).toEqual({ on_hand: 0, reserved: 0, available: 0 });
-    const b = await createProduct(s, {}, s.manager.token);
+    const b = await buildProduct(app, s, { stock: null }, { token: s.manager.token });
     expect(b.supplier_id).toBe(s.org.id);
     const got = await call(app, 'GET', `/api/v1/products/${a.id}`, { token: s.sales.token });
     expect(got.status).toBe(200);
@@ -66,13 +53,17 @@ describe('POST /products', () => {
 
   it('answers 409 SKU_TAKEN for a duplicate SKU (trimmed), and allows reuse after archiving', async () => {
     const s = await buildSupplier(app);
-    const a = await createProduct(s, { sku: 'DUP-1' });
-    expectProblem(await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: '  DUP-1 ', name: 'Again', price: '1' } }), 409, 'SKU_TAKEN');
+    const a = await buildProduct(app, s, { sku: 'DUP-1', stock: null });
+    expectProblem(
+      await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: '  DUP-1 ', name: 'Again', price: '1' } }),
+      409,
+      'SKU_TAKEN',
+    );
     // Another supplier may use the same SKU.
     const other = await buildSupplier(app);
-    await createProduct(other, { sku: 'DUP-1' });
+    await buildProduct(app, other, { sku: 'DUP-1', stock: null });
     expect((await call(app, 'DELETE', `/api/v1/products/${a.id}`, { token: s.owner.token })).status).toBe(204);
-    const b = await createProduct(s, { sku: 'DUP-1' });
+    const b = await buildProduct(app, s, { sku: 'DUP-1', stock: null });
     expect(b.id).not.toBe(a.id);
     expect(await countProducts(s.org.id)).toBe(2);
   });
@@ -96,7 +87,7 @@ describe('POST /products', () => {
 
   it('accepts zero-decimal currencies exactly (JPY) and refuses decimals there', async () => {
     const s = await buildSupplier(app, { currency: 'JPY' });
-    const p = await createProduct(s, { price: '1500' });
+    const p = await buildProduct(app, s, { price: '1500', stock: null });
     expect(p).toMatchObject({ price: '1500', currency: 'JPY' });
     expectProblem(await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: 'J', name: 'J', price: '1.5' } }), 422);
   });
@@ -110,22 +101,28 @@ describe('POST /products', () => {
     expect(expectProblem(res, 422).errors[0].path).toBe('body/category_id');
     expect(await countProducts(s.org.id)).toBe(0);
     const own = await call(app, 'POST', '/api/v1/categories', { token: s.owner.token, body: { name: 'Drinks' } });
-    const ok = await createProduct(s, { category_id: own.body.id });
+    const ok = await buildProduct(app, s, { category_id: own.body.id, stock: null });
     expect(ok.category_id).toBe(own.body.id);
   });
 
   it('puts initial stock at the default location with an "initial" movement', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 25 });
+    const p = await buildProduct(app, s, { stock: 25 });
     expect(p.stock).toEqual({ on_hand: 25, reserved: 0, available: 25 });
-    const levels = await queryRows<{ on_hand: number; name: string; is_default: boolean }>(database.db, sql`
-      select sl.on_hand, loc.name, loc.is_default from stock_levels sl join stock_locations loc on loc.id = sl.location_id where sl.product_id = ${p.id}`);
+    const levels = await queryRows<{ on_hand: number; name: string; is_default: boolean }>(
+      database.db,
+      sql`
+      select sl.on_hand, loc.name, loc.is_default from stock_levels sl join stock_locations loc on loc.id = sl.location_id where sl.product_id = ${p.id}`,
+    );
     expect(levels).toEqual([{ on_hand: 25, name: 'Main warehouse', is_default: true }]);
-    const moves = await queryRows<{ reason: string; on_hand_before: number; on_hand_after: number; actor_id: string }>(database.db, sql`
-      select reason, on_hand_before, on_hand_after, actor_id from stock_movements where product_id = ${p.id}`);
+    const moves = await queryRows<{ reason: string; on_hand_before: number; on_hand_after: number; actor_id: string }>(
+      database.db,
+      sql`
+      select reason, on_hand_before, on_hand_after, actor_id from stock_movements where product_id = ${p.id}`,
+    );
     expect(moves).toEqual([{ reason: 'initial', on_hand_before: 0, on_hand_after: 25, actor_id: s.owner.id }]);
     // A second product reuses the same default location.
-    const q = await createProduct(s, { initial_stock: 3 });
+    const q = await buildProduct(app, s, { stock: 3 });
     const locs = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from stock_locations where supplier_id = ${s.org.id}`);
     expect(Number(locs[0].n)).toBe(1);
     expect(q.stock.on_hand).toBe(3);
@@ -135,9 +132,12 @@ describe('POST /products', () => {
 describe('PATCH and DELETE /products/{id}', () => {
   it('updates partially, re-checks the SKU, and clears with null', async () => {
     const s = await buildSupplier(app);
-    const a = await createProduct(s, { sku: 'A', cost_price: '3.00', description: 'd' });
-    await createProduct(s, { sku: 'B' });
-    const res = await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.manager.token, body: { name: 'Renamed', price: '99.9', cost_price: null, description: null } });
+    const a = await buildProduct(app, s, { sku: 'A', cost_price: '3.00', description: 'd', stock: null });
+    await buildProduct(app, s, { sku: 'B', stock: null });
+    const res = await call(app, 'PATCH', `/api/v1/products/${a.id}`, {
+      token: s.manager.token,
+      body: { name: 'Renamed', price: '99.9', cost_price: null, description: null },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: 'Renamed', price: '99.90', cost_price: null, description: null, sku: 'A' });
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { sku: 'B' } }), 409, 'SKU_TAKEN');
@@ -149,7 +149,7 @@ describe('PATCH and DELETE /products/{id}', () => {
 
   it('refuses bad input with 422 and changes nothing', async () => {
     const s = await buildSupplier(app);
-    const a = await createProduct(s, { price: '10.00' });
+    const a = await buildProduct(app, s, { price: '10.00', stock: null });
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { price: '-3' } }), 422);
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: { price: '3.123' } }), 422);
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: s.owner.token, body: {} }), 422);
@@ -162,10 +162,10 @@ describe('PATCH and DELETE /products/{id}', () => {
     expect(got.body.updated_at).toBe(a.updated_at);
   });
 
-  it('hides another supplier\'s product (404) and refuses sales (403)', async () => {
+  it("hides another supplier's product (404) and refuses sales (403)", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
-    const a = await createProduct(s);
+    const a = await buildProduct(app, s, { stock: null });
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${a.id}`, { token: other.owner.token, body: { name: 'Mine now' } }), 404);
     expectProblem(await call(app, 'DELETE', `/api/v1/products/${a.id}`, { token: other.owner.token }), 404);
     expectProblem(await call(app, 'GET', `/api/v1/products/${a.id}`, { token: other.owner.token }), 404);
@@ -178,8 +178,8 @@ describe('PATCH and DELETE /products/{id}', () => {
 
   it('archives: gone from lists and the catalog, GET by id still answers with archived_at, writes answer 404', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const a = await createProduct(s);
-    const keep = await createProduct(s);
+    const a = await buildProduct(app, s, { stock: null });
+    const keep = await buildProduct(app, s, { stock: null });
     expect((await call(app, 'DELETE', `/api/v1/products/${a.id}`, { token: s.manager.token })).status).toBe(204);
     const got = await call(app, 'GET', `/api/v1/products/${a.id}`, { token: s.owner.token });
     expect(got.status).toBe(200);
@@ -198,9 +198,9 @@ describe('PATCH and DELETE /products/{id}', () => {
 describe('GET /products', () => {
   it('filters by q (full text) and is_active, sorts, and pages', async () => {
     const s = await buildSupplier(app);
-    const apple = await createProduct(s, { sku: 'FR-001', name: 'Green Apple', price: '30' });
-    const pear = await createProduct(s, { sku: 'FR-002', name: 'Pear', price: '10', is_active: false });
-    const milk = await createProduct(s, { sku: 'DA_100%', name: 'Milk', price: '20', initial_stock: 4 });
+    const apple = await buildProduct(app, s, { sku: 'FR-001', name: 'Green Apple', price: '30', stock: null });
+    const pear = await buildProduct(app, s, { sku: 'FR-002', name: 'Pear', price: '10', is_active: false, stock: null });
+    const milk = await buildProduct(app, s, { sku: 'DA_100%', name: 'Milk', price: '20', stock: 4 });
     const token = s.employee.token;
     const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((p) => p.id);
 
@@ -232,11 +232,11 @@ describe('GET /products', () => {
     // Staff may sort by cost price (products without one last); unknown keys are 422.
     expect((await call(app, 'GET', '/api/v1/products?sort=cost_price', { token })).status).toBe(200);
     const bad = expectProblem(await call(app, 'GET', '/api/v1/products?sort=cost', { token }), 422);
-    expect(bad.errors[0].path).toBe('query/sort');
+    expect(bad.errors[0].path).toBe('querystring/sort');
     expectProblem(await call(app, 'GET', '/api/v1/products?limit=0', { token }), 422);
   });
 
-  it('is for the supplier\'s staff: other suppliers 404, consumers 403', async () => {
+  it("is for the supplier's staff: other suppliers 404, consumers 403", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
@@ -247,7 +247,7 @@ describe('GET /products', () => {
 
   it('answers a page in the same number of queries for 5 and 50 products', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    for (let i = 0; i < 50; i++) await createProduct(s, { initial_stock: i });
+    for (let i = 0; i < 50; i++) await buildProduct(app, s, { stock: i });
     const measure = async (url: string, token?: string) => {
       const before = database.queryCount();
       const res = await call(app, 'GET', url, { token });
@@ -300,7 +300,7 @@ describe('categories', () => {
     expectProblem(await call(app, 'GET', `/api/v1/categories?supplier_id=${linked.org.id}`, { token: pub.owner.token }), 403, 'NO_ACCEPTED_LINK');
     expectProblem(await call(app, 'GET', `/api/v1/categories?supplier_id=${c.org.id}`), 404);
     expectProblem(await call(app, 'GET', '/api/v1/categories'), 422);
-    await link(c.org.id, linked.org.id, 'accepted');
+    await buildLink(app, linked, c);
     expect((await call(app, 'GET', `/api/v1/categories?supplier_id=${linked.org.id}`, { token: c.buyer.token })).body.total).toBe(1);
   });
 });
@@ -308,14 +308,26 @@ describe('categories', () => {
 describe('catalog', () => {
   it('shows a public supplier anonymously, without cost price, with available stock', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const p = await createProduct(s, { cost_price: '50.00', initial_stock: 7, attributes: { size: 'L' } });
-    await createProduct(s, { is_active: false });
+    const p = await buildProduct(app, s, { cost_price: '50.00', stock: 7, attributes: { size: 'L' } });
+    await buildProduct(app, s, { is_active: false, stock: null });
     const list = await call(app, 'GET', `/api/v1/catalog/products?supplier_id=${s.org.id}`);
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(1);
     expect(list.body.items[0]).toEqual({
-      id: p.id, supplier: { id: s.org.id, name: s.org.name }, sku: p.sku, name: p.name, description: null, price: '100.00', compare_at_price: null, currency: 'KZT',
-      category_id: null, unit: 'each', image_url: null, attributes: { size: 'L' }, available: 7, created_at: p.created_at,
+      id: p.id,
+      supplier: { id: s.org.id, name: s.org.name },
+      sku: p.sku,
+      name: p.name,
+      description: null,
+      price: '100.00',
+      compare_at_price: null,
+      currency: 'KZT',
+      category_id: null,
+      unit: 'each',
+      image_url: null,
+      attributes: { size: 'L' },
+      available: 7,
+      created_at: p.created_at,
     });
     expect(list.body.items[0]).not.toHaveProperty('cost_price');
     const one = await call(app, 'GET', `/api/v1/catalog/products/${p.id}`);
@@ -328,13 +340,13 @@ describe('catalog', () => {
 
   it('shows a linked supplier only with an accepted link', async () => {
     const s = await buildSupplier(app);
-    const active = await createProduct(s);
-    const inactive = await createProduct(s, { is_active: false });
+    const active = await buildProduct(app, s, { stock: null });
+    const inactive = await buildProduct(app, s, { is_active: false, stock: null });
     const none = await buildConsumer(app);
     const pending = await buildConsumer(app);
     const accepted = await buildConsumer(app);
-    await link(pending.org.id, s.org.id, 'pending');
-    await link(accepted.org.id, s.org.id, 'accepted');
+    await buildLink(app, s, pending, { status: 'pending' });
+    await buildLink(app, s, accepted);
     const url = `/api/v1/catalog/products?supplier_id=${s.org.id}`;
 
     expectProblem(await call(app, 'GET', url), 403, 'NO_ACCEPTED_LINK');
@@ -367,14 +379,14 @@ describe('catalog', () => {
     const linkedPending = await buildSupplier(app);
     const linkedBlocked = await buildSupplier(app);
     const c = await buildConsumer(app);
-    await link(c.org.id, linkedOk.org.id, 'accepted');
-    await link(c.org.id, linkedPending.org.id, 'pending');
-    await link(c.org.id, linkedBlocked.org.id, 'blocked');
+    await buildLink(app, linkedOk, c);
+    await buildLink(app, linkedPending, c, { status: 'pending' });
+    await buildLink(app, linkedBlocked, c, { status: 'blocked' });
     const tag = `mix${uniq()}`;
-    const a = await createProduct(pub, { name: `${tag} a` });
-    const b = await createProduct(linkedOk, { name: `${tag} b` });
-    await createProduct(linkedPending, { name: `${tag} c` });
-    await createProduct(linkedBlocked, { name: `${tag} d` });
+    const a = await buildProduct(app, pub, { name: `${tag} a`, stock: null });
+    const b = await buildProduct(app, linkedOk, { name: `${tag} b`, stock: null });
+    await buildProduct(app, linkedPending, { name: `${tag} c`, stock: null });
+    await buildProduct(app, linkedBlocked, { name: `${tag} d`, stock: null });
     const seen = await call(app, 'GET', `/api/v1/catalog/products?q=${tag}&sort=name`, { token: c.buyer.token });
     expect(seen.body.items.map((p: { id: string }) => p.id)).toEqual([a.id, b.id]);
     expect(seen.body.total).toBe(2);
@@ -384,7 +396,7 @@ describe('catalog', () => {
 
   it('hides products of an inactive supplier', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const p = await createProduct(s);
+    const p = await buildProduct(app, s, { stock: null });
     await database.db.execute(sql`update organizations set is_active = false where id = ${s.org.id}`);
     expectProblem(await call(app, 'GET', `/api/v1/catalog/products/${p.id}`), 404);
     expectProblem(await call(app, 'GET', `/api/v1/catalog/products?supplier_id=${s.org.id}`), 404);

@@ -1,6 +1,8 @@
 import { and, asc, count, desc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../infra/db/client.js';
+import { containsPattern } from '../../infra/db/like.js';
+import type { SortTerm as Term } from '../../infra/sort.js';
 import { organizations } from '../organizations/index.js';
 import { customers } from './customers.tables.js';
 
@@ -21,8 +23,13 @@ const supplierOrg = alias(organizations, 'supplier_org');
  * be a cycle: the figures read the `orders` table by name (columns customer_id, supplier_id,
  * status, total) in correlated subqueries, served by the index orders_customer_created_idx.
  */
-const orderCount = sql<number>`(select count(*)::int from orders o where o.customer_id = ${customers.id} and o.supplier_id = ${customers.supplierId})`.mapWith(Number);
-const totalSpent = sql<string>`(select coalesce(sum(o.total), 0)::text from orders o where o.customer_id = ${customers.id} and o.supplier_id = ${customers.supplierId} and o.status not in (${sql.join(NOT_SPENT_STATUSES.map((s) => sql`${s}`), sql`, `)}))`;
+const orderCount = sql<number>`(select count(*)::int from orders o where o.customer_id = ${customers.id} and o.supplier_id = ${customers.supplierId})`.mapWith(
+  Number,
+);
+const totalSpent = sql<string>`(select coalesce(sum(o.total), 0)::text from orders o where o.customer_id = ${customers.id} and o.supplier_id = ${customers.supplierId} and o.status not in (${sql.join(
+  NOT_SPENT_STATUSES.map((s) => sql`${s}`),
+  sql`, `,
+)}))`;
 
 /** A customer with its consumer's name, the supplier's currency and the figures computed from orders. */
 export interface CustomerDetail {
@@ -42,19 +49,12 @@ const detailQuery = (db: Db) =>
     .leftJoin(consumerOrg, eq(consumerOrg.id, customers.consumerId));
 
 /** One customer by id, whatever its supplier (the caller checks access), with its figures: one query. */
-export const findCustomerDetail = async (db: Db, id: string): Promise<CustomerDetail | undefined> =>
-  (await detailQuery(db).where(eq(customers.id, id)))[0];
+export const findCustomerDetail = async (db: Db, id: string): Promise<CustomerDetail | undefined> => (await detailQuery(db).where(eq(customers.id, id)))[0];
 
 /** Allowed `?sort=` keys of the customer list and their columns (the id breaks ties). */
 export const SORT_COLUMNS = { name: customers.name, created_at: customers.createdAt } as const;
 export type SortKey = keyof typeof SORT_COLUMNS;
-export interface SortTerm {
-  key: SortKey;
-  desc: boolean;
-}
-
-/** `%q%` for ILIKE with `\`, `%` and `_` escaped. */
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export type SortTerm = Term<SortKey>;
 
 /**
  * A page of the supplier's customers with their figures, and the total: two queries whatever the
@@ -63,12 +63,16 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 export async function listCustomers(db: Db, supplierId: string, opts: { q?: string; sort: SortTerm[]; limit: number; offset: number }) {
   const where = and(
     eq(customers.supplierId, supplierId),
-    opts.q ? or(ilike(customers.name, likePattern(opts.q)), ilike(customers.email, likePattern(opts.q))) : undefined,
+    opts.q ? or(ilike(customers.name, containsPattern(opts.q)), ilike(customers.email, containsPattern(opts.q))) : undefined,
   );
   const order: SQL[] = opts.sort.map((s) => (s.desc ? desc(SORT_COLUMNS[s.key]) : asc(SORT_COLUMNS[s.key])));
   order.push(opts.sort[0]?.desc ? desc(customers.id) : asc(customers.id));
   const [items, [{ total }]] = await Promise.all([
-    detailQuery(db).where(where).orderBy(...order).limit(opts.limit).offset(opts.offset),
+    detailQuery(db)
+      .where(where)
+      .orderBy(...order)
+      .limit(opts.limit)
+      .offset(opts.offset),
     db.select({ total: count() }).from(customers).where(where),
   ]);
   return { items: items as CustomerDetail[], total };
@@ -97,16 +101,25 @@ export const emailTaken = async (db: Db, supplierId: string, email: string, exce
       .where(and(eq(customers.supplierId, supplierId), eq(customers.email, email), exceptId ? ne(customers.id, exceptId) : undefined))
   ).length > 0;
 
-/** One customer of one supplier (undefined for another supplier's customer). */
 /**
  * One customer of one supplier (undefined for another supplier's customer or an unknown id). The
  * orders flow uses it to check a `customer_id` given by staff.
  */
 export const findCustomer = async (db: Db, supplierId: string, id: string): Promise<CustomerRow | undefined> =>
-  (await db.select().from(customers).where(and(eq(customers.id, id), eq(customers.supplierId, supplierId))))[0];
+  (
+    await db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.id, id), eq(customers.supplierId, supplierId)))
+  )[0];
 
 const findBy = async (db: Db, supplierId: string, where: SQL) =>
-  (await db.select().from(customers).where(and(eq(customers.supplierId, supplierId), where)))[0];
+  (
+    await db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.supplierId, supplierId), where))
+  )[0];
 
 /** Who the customer record is for. `email` is lower-cased here. */
 export interface CustomerIdentity {
@@ -136,8 +149,7 @@ export interface CustomerIdentity {
  * - neither (staff order for a person): the record with that email, else a new one; without an
  *   email always a new record (a walk-in).
  * Existing records are returned as they are (their name and addresses are not overwritten).
- * `db` should be the caller's transaction. Never throws for a conflict; throws only on database
- * errors.
+ * `db` is the caller's transaction. Never throws for a conflict; throws only on database errors.
  */
 export async function findOrCreateCustomer(db: Db, who: CustomerIdentity): Promise<CustomerRow> {
   const email = who.email ? who.email.trim().toLowerCase() || null : null;

@@ -1,35 +1,19 @@
 import { trimmedName } from '../../infra/text.js';
 import { assertCan } from '../../infra/access.js';
-import type { Ctx } from '../../infra/context.js';
+import type { Ctx, TxCtx } from '../../infra/context.js';
+import { isUniqueViolation } from '../../infra/db/errors.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { parseSort } from '../../infra/sort.js';
 import { resolveSupplier } from '../organizations/index.js';
 import * as repo from './customers.repo.js';
 import type { CreateCustomerInput, CustomerDto, ListCustomersQueryInput, UpdateCustomerInput } from './customers.schemas.js';
 
 /* ---------- shared rules ---------- */
 
-
-/**
- * Parses `?sort=` (comma separated keys among name and created_at, each optionally prefixed with
- * `-` for descending; default `name`). Repeated keys count once.
- * @throws 422 `query/sort` for an unknown or empty key.
- */
-export function parseCustomerSort(sort: string | undefined): repo.SortTerm[] {
-  if (sort === undefined || sort.trim() === '') return [{ key: 'name', desc: false }];
-  const terms: repo.SortTerm[] = [];
-  for (const raw of sort.split(',')) {
-    const part = raw.trim();
-    const desc = part.startsWith('-');
-    const key = desc ? part.slice(1) : part;
-    if (!Object.hasOwn(repo.SORT_COLUMNS, key)) {
-      throw unprocessable([{ path: 'query/sort', message: `unknown sort key "${part}"; allowed: ${Object.keys(repo.SORT_COLUMNS).join(', ')} (prefix - for descending)` }]);
-    }
-    if (!terms.some((t) => t.key === key)) terms.push({ key: key as repo.SortKey, desc });
-  }
-  return terms;
-}
+/** The customer list's `?sort=` keys, in the order a 422 names them. */
+const SORT_KEYS = Object.keys(repo.SORT_COLUMNS) as repo.SortKey[];
 
 /** A trimmed optional text: undefined stays undefined (not given), null or blank becomes null (cleared). */
 const text = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
@@ -37,16 +21,7 @@ const text = (v: string | null | undefined) => (v === undefined ? undefined : v 
 /** An email as stored: trimmed and lower-cased; null clears it. */
 const normalEmail = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim().toLowerCase());
 
-const emailTaken = (email: string) =>
-  conflict('CUSTOMER_EMAIL_TAKEN', `Another customer of this supplier has the email ${email}`, { email });
-
-/** True when `err` (or its cause) is a unique violation of `constraint`. */
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  for (let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === '23505') return e.constraint === undefined || e.constraint === constraint;
-  }
-  return false;
-}
+const emailTaken = (email: string) => conflict('CUSTOMER_EMAIL_TAKEN', `Another customer of this supplier has the email ${email}`, { email });
 
 /**
  * API shape of a customer: money with the supplier's currency's minor digits. `total_spent` is the
@@ -132,8 +107,9 @@ export async function getCustomer(ctx: Ctx, id: string): Promise<CustomerDto> {
  *   sort, or several suppliers and no `supplier_id`.
  */
 export async function listCustomers(ctx: Ctx, q: ListCustomersQueryInput): Promise<PageResult<CustomerDto>> {
-  const sort = parseCustomerSort(q.sort);
-  const supplierId = await resolveSupplier(ctx, 'customers:read', q.supplier_id, 'query/supplier_id');
+  // `?sort=` among name and created_at, each optionally prefixed with `-`; default `name`.
+  const sort = parseSort(q.sort, SORT_KEYS, [{ key: 'name', desc: false }]);
+  const supplierId = await resolveSupplier(ctx, 'customers:read', q.supplier_id, 'querystring/supplier_id');
   const { items, total } = await repo.listCustomers(ctx.db, supplierId, { q: q.q?.trim() || undefined, sort, limit: q.limit, offset: q.offset });
   return { items: items.map(toCustomerDto), total, limit: q.limit, offset: q.offset };
 }
@@ -175,3 +151,18 @@ export async function updateCustomer(ctx: Ctx, id: string, input: UpdateCustomer
   }
   return getCustomerDetail(ctx, id);
 }
+
+/* ---------- for other modules (ctx first) ---------- */
+
+/**
+ * One customer of one supplier, or undefined (another supplier's customer, an unknown id). The
+ * orders flow uses it to check a `customer_id` given by staff.
+ */
+export const findCustomer = (ctx: Ctx, supplierId: string, id: string): Promise<repo.CustomerRow | undefined> => repo.findCustomer(ctx.db, supplierId, id);
+
+/**
+ * The supplier's customer record for a buyer, created when missing, in the caller's transaction
+ * (the order or import that needs it): see `findOrCreateCustomer` in customers.repo.ts for who is
+ * matched to which record. Never throws for a conflict.
+ */
+export const findOrCreateCustomer = (tx: TxCtx, who: repo.CustomerIdentity): Promise<repo.CustomerRow> => repo.findOrCreateCustomer(tx.db, who);

@@ -15,7 +15,9 @@ export const customers = pgTable(
   'customers',
   {
     id: id(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     consumerId: uuid('consumer_id').references(() => organizations.id, { onDelete: 'set null' }),
     name: text('name').notNull(),
@@ -28,9 +30,15 @@ export const customers = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('customers_supplier_email_key').on(t.supplierId, t.email).where(sql`${t.email} is not null`),
-    uniqueIndex('customers_supplier_user_key').on(t.supplierId, t.userId).where(sql`${t.userId} is not null`),
-    uniqueIndex('customers_supplier_consumer_key').on(t.supplierId, t.consumerId).where(sql`${t.consumerId} is not null`),
+    uniqueIndex('customers_supplier_email_key')
+      .on(t.supplierId, t.email)
+      .where(sql`${t.email} is not null`),
+    uniqueIndex('customers_supplier_user_key')
+      .on(t.supplierId, t.userId)
+      .where(sql`${t.userId} is not null`),
+    uniqueIndex('customers_supplier_consumer_key')
+      .on(t.supplierId, t.consumerId)
+      .where(sql`${t.consumerId} is not null`),
     index('customers_supplier_name_idx').on(t.supplierId, t.name),
   ],
 );

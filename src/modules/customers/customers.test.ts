@@ -1,11 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../infra/db/client.js';
-import { buildConsumer, buildSupplier, call, createOrganization, createTestApp, expectProblem, registerUser, uniq, type TestUser } from '../../../test/helpers.js';
-import { findOrCreateCustomer } from './index.js';
+import {
+  buildConsumer,
+  buildSupplier,
+  call,
+  createOrganization,
+  createTestApp,
+  expectProblem,
+  registerUser,
+  uniq,
+  type TestUser,
+} from '../../../test/helpers.js';
+import { buildLink, buildProduct } from '../../../test/factories.js';
+import { inTransaction, type Ctx } from '../../infra/context.js';
+import { findOrCreateCustomer, type CustomerIdentity } from './index.js';
 
-const { app, database } = await createTestApp();
+const { app, database, config } = await createTestApp();
 const db = database.db;
+/** A context over the test database (no actor), as the module's callers pass one. */
+const ctx = { db, actor: null, config } as unknown as Ctx;
+/** `findOrCreateCustomer` in a transaction of its own, as the orders flow and imports call it. */
+const findOrCreate = (who: CustomerIdentity) => inTransaction(ctx, (tx) => findOrCreateCustomer(tx, who));
 
 type Supplier = Awaited<ReturnType<typeof buildSupplier>>;
 type Consumer = Awaited<ReturnType<typeof buildConsumer>>;
@@ -21,26 +37,12 @@ async function customer(user: TestUser, body: Record<string, unknown>) {
   return res.body as { id: string; name: string; email: string | null; supplier_id: string };
 }
 
-/** A product of `s` with stock, through the API. */
-async function product(s: Supplier, price: string) {
-  const res = await call(app, 'POST', '/api/v1/products', {
-    token: s.owner.token, body: { supplier_id: s.org.id, sku: `SKU-${uniq()}`, name: `Product ${uniq()}`, price, initial_stock: 1000 },
-  });
-  if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string };
-}
-
-/** An accepted link between `c` and `s`, through the API. */
-async function link(s: Supplier, c: Consumer) {
-  const req = await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: c.org.id } });
-  if (req.status !== 201) throw new Error(`link request failed: ${req.status} ${JSON.stringify(req.body)}`);
-  const ok = await call(app, 'PATCH', `/api/v1/links/${req.body.id}/status`, { token: s.owner.token, body: { status: 'accepted' } });
-  if (ok.status !== 200) throw new Error(`link accept failed: ${ok.status} ${JSON.stringify(ok.body)}`);
-}
-
 /** The consumer's buyer orders `quantity` of `productId` from `s`. */
 async function order(s: Supplier, c: Consumer, productId: string, quantity: number) {
-  const res = await call(app, 'POST', '/api/v1/orders', { token: c.buyer.token, body: { supplier_id: s.org.id, items: [{ product_id: productId, quantity }] } });
+  const res = await call(app, 'POST', '/api/v1/orders', {
+    token: c.buyer.token,
+    body: { supplier_id: s.org.id, items: [{ product_id: productId, quantity }] },
+  });
   if (res.status !== 201) throw new Error(`place order failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; total: string };
 }
@@ -62,21 +64,37 @@ describe('POST /customers', () => {
     const res = await call(app, 'POST', '/api/v1/customers', {
       token: s.sales.token,
       body: {
-        name: '  Dana Levi ', email: 'Dana.Levi@Example.COM', phone: '+972-50-000-0000', shipping_address: '1 Herzl St, Haifa',
-        billing_address: 'PO Box 7', notes: 'Prefers mornings', user_id: s.owner.id, order_count: 99,
+        name: '  Dana Levi ',
+        email: 'Dana.Levi@Example.COM',
+        phone: '+972-50-000-0000',
+        shipping_address: '1 Herzl St, Haifa',
+        billing_address: 'PO Box 7',
+        notes: 'Prefers mornings',
+        user_id: s.owner.id,
+        order_count: 99,
       },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      supplier_id: s.org.id, name: 'Dana Levi', email: 'dana.levi@example.com', phone: '+972-50-000-0000', shipping_address: '1 Herzl St, Haifa',
-      billing_address: 'PO Box 7', notes: 'Prefers mornings', user_id: null, consumer: null, order_count: 0, total_spent: '0.00', currency: 'KZT',
+      supplier_id: s.org.id,
+      name: 'Dana Levi',
+      email: 'dana.levi@example.com',
+      phone: '+972-50-000-0000',
+      shipping_address: '1 Herzl St, Haifa',
+      billing_address: 'PO Box 7',
+      notes: 'Prefers mornings',
+      user_id: null,
+      consumer: null,
+      order_count: 0,
+      total_spent: '0.00',
+      currency: 'KZT',
     });
     const got = await call(app, 'GET', `/api/v1/customers/${res.body.id}`, { token: s.employee.token });
     expect(got.status).toBe(200);
     expect(got.body).toEqual(res.body);
   });
 
-  it('uses the supplier\'s currency and its minor digits', async () => {
+  it("uses the supplier's currency and its minor digits", async () => {
     const s = await buildSupplier(app, { currency: 'JPY' });
     const c = await customer(s.owner, {});
     const got = await call(app, 'GET', `/api/v1/customers/${c.id}`, { token: s.owner.token });
@@ -87,7 +105,11 @@ describe('POST /customers', () => {
     const s = await buildSupplier(app);
     const email = `dup-${uniq()}@example.com`;
     await customer(s.manager, { email });
-    const p = expectProblem(await call(app, 'POST', '/api/v1/customers', { token: s.sales.token, body: { name: 'Twin', email: email.toUpperCase() } }), 409, 'CUSTOMER_EMAIL_TAKEN');
+    const p = expectProblem(
+      await call(app, 'POST', '/api/v1/customers', { token: s.sales.token, body: { name: 'Twin', email: email.toUpperCase() } }),
+      409,
+      'CUSTOMER_EMAIL_TAKEN',
+    );
     expect(p.details).toEqual({ email });
     expect(await customerCount(s.org.id)).toBe(1);
     const other = await buildSupplier(app);
@@ -114,7 +136,7 @@ describe('POST /customers', () => {
     expect(await customerCount(s.org.id)).toBe(0);
   });
 
-  it('refuses an employee (403), a consumer (403), another supplier\'s staff (404) and anonymous callers (401)', async () => {
+  it("refuses an employee (403), a consumer (403), another supplier's staff (404) and anonymous callers (401)", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
@@ -138,7 +160,7 @@ describe('POST /customers', () => {
 });
 
 describe('GET /customers/{id} and PATCH /customers/{id}', () => {
-  it('hides another supplier\'s customer (404) and an unknown id (404); a malformed id is 422', async () => {
+  it("hides another supplier's customer (404) and an unknown id (404); a malformed id is 422", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await customer(s.owner, { email: `hidden-${uniq()}@example.com` });
@@ -155,7 +177,10 @@ describe('GET /customers/{id} and PATCH /customers/{id}', () => {
   it('changes fields partially; null clears; the email is lower-cased; a change of case of its own email is fine', async () => {
     const s = await buildSupplier(app);
     const c = await customer(s.owner, { email: `me-${uniq()}@example.com`, phone: '123', notes: 'old' });
-    const res = await call(app, 'PATCH', `/api/v1/customers/${c.id}`, { token: s.sales.token, body: { name: ' New Name ', phone: null, notes: 'VIP', email: c.email!.toUpperCase() } });
+    const res = await call(app, 'PATCH', `/api/v1/customers/${c.id}`, {
+      token: s.sales.token,
+      body: { name: ' New Name ', phone: null, notes: 'VIP', email: c.email!.toUpperCase() },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: c.id, name: 'New Name', phone: null, notes: 'VIP', email: c.email, order_count: 0 });
     expect(Date.parse(res.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(res.body.created_at));
@@ -167,7 +192,11 @@ describe('GET /customers/{id} and PATCH /customers/{id}', () => {
     const s = await buildSupplier(app);
     const a = await customer(s.owner, { email: `a-${uniq()}@example.com` });
     const b = await customer(s.owner, { email: `b-${uniq()}@example.com` });
-    expectProblem(await call(app, 'PATCH', `/api/v1/customers/${b.id}`, { token: s.owner.token, body: { name: 'Renamed', email: a.email!.toUpperCase() } }), 409, 'CUSTOMER_EMAIL_TAKEN');
+    expectProblem(
+      await call(app, 'PATCH', `/api/v1/customers/${b.id}`, { token: s.owner.token, body: { name: 'Renamed', email: a.email!.toUpperCase() } }),
+      409,
+      'CUSTOMER_EMAIL_TAKEN',
+    );
     const got = await call(app, 'GET', `/api/v1/customers/${b.id}`, { token: s.owner.token });
     expect(got.body).toMatchObject({ name: b.name, email: b.email });
   });
@@ -175,7 +204,15 @@ describe('GET /customers/{id} and PATCH /customers/{id}', () => {
   it('rejects bad input with 422 and changes nothing; read-only fields are not accepted', async () => {
     const s = await buildSupplier(app);
     const c = await customer(s.owner, { email: `ro-${uniq()}@example.com` });
-    for (const body of [{}, { name: '' }, { name: '  ' }, { email: 'bad' }, { user_id: s.owner.id }, { consumer: null }, { shipping_address: 'x'.repeat(1001) }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: '  ' },
+      { email: 'bad' },
+      { user_id: s.owner.id },
+      { consumer: null },
+      { shipping_address: 'x'.repeat(1001) },
+    ]) {
       expectProblem(await call(app, 'PATCH', `/api/v1/customers/${c.id}`, { token: s.owner.token, body }), 422, 'VALIDATION_FAILED');
     }
     const got = await call(app, 'GET', `/api/v1/customers/${c.id}`, { token: s.owner.token });
@@ -199,7 +236,7 @@ describe('GET /customers/{id} and PATCH /customers/{id}', () => {
 });
 
 describe('GET /customers', () => {
-  it('pages the supplier\'s own customers, matches q on name or email with wildcards escaped, and sorts', async () => {
+  it("pages the supplier's own customers, matches q on name or email with wildcards escaped, and sorts", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const tag = uniq();
@@ -263,10 +300,10 @@ describe('order_count and total_spent', () => {
   it('count every order of the customer and sum the totals of those not cancelled, rejected or refunded', async () => {
     const s = await buildSupplier(app);
     const c = await buildConsumer(app);
-    await link(s, c);
-    const p = await product(s, '12.34');
+    await buildLink(app, s, c);
+    const p = await buildProduct(app, s, { price: '12.34', stock: 1000 });
     // The record the orders flow finds (or makes) for this consumer organization.
-    const record = await findOrCreateCustomer(db, { supplierId: s.org.id, consumerId: c.org.id, name: c.org.name });
+    const record = await findOrCreate({ supplierId: s.org.id, consumerId: c.org.id, name: c.org.name });
 
     const pending = await order(s, c, p.id, 1);
     const completed = await order(s, c, p.id, 3);
@@ -278,25 +315,36 @@ describe('order_count and total_spent', () => {
     const refunded = await order(s, c, p.id, 11);
     await walk(s, refunded.id, ['accepted', 'in_progress', 'completed', 'refunded']);
     // Once the orders flow sets customer_id this changes nothing; until then it attaches the orders.
-    await queryRows(db, sql`update orders set customer_id = ${record.id} where supplier_id = ${s.org.id} and consumer_id = ${c.org.id} and customer_id is null`);
+    await queryRows(
+      db,
+      sql`update orders set customer_id = ${record.id} where supplier_id = ${s.org.id} and consumer_id = ${c.org.id} and customer_id is null`,
+    );
     // An order of another customer of the same supplier does not count.
     const stranger = await buildConsumer(app);
-    await link(s, stranger);
+    await buildLink(app, s, stranger);
     await order(s, stranger, p.id, 2);
 
     const res = await call(app, 'GET', `/api/v1/customers/${record.id}`, { token: s.employee.token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: record.id, name: c.org.name, consumer: { id: c.org.id, name: c.org.name }, user_id: null, email: null, order_count: 5, currency: 'KZT' });
+    expect(res.body).toMatchObject({
+      id: record.id,
+      name: c.org.name,
+      consumer: { id: c.org.id, name: c.org.name },
+      user_id: null,
+      email: null,
+      order_count: 5,
+      currency: 'KZT',
+    });
     expect(cents(res.body.total_spent)).toBe(cents(pending.total, completed.total));
     const list = await call(app, 'GET', `/api/v1/customers?q=${encodeURIComponent(c.org.name)}`, { token: s.owner.token });
     expect(list.body.items).toEqual([res.body]);
   });
 
-  it('attributes orders placed through the API to the buyer\'s customer record (needs the orders flow to set customer_id)', async () => {
+  it("attributes orders placed through the API to the buyer's customer record (needs the orders flow to set customer_id)", async () => {
     const s = await buildSupplier(app);
     const c = await buildConsumer(app);
-    await link(s, c);
-    const p = await product(s, '10.00');
+    await buildLink(app, s, c);
+    const p = await buildProduct(app, s, { price: '10.00', stock: 1000 });
     const first = await order(s, c, p.id, 2);
     const second = await order(s, c, p.id, 1);
     const list = await call(app, 'GET', '/api/v1/customers', { token: s.owner.token });
@@ -311,8 +359,11 @@ describe('concurrency and documentation', () => {
   it('lets one of several concurrent creations with one email win; the others get 409', async () => {
     const s = await buildSupplier(app);
     const email = `race-${uniq()}@example.com`;
-    const results = await Promise.all([0, 1, 2, 3, 4].map((i) =>
-      call(app, 'POST', '/api/v1/customers', { token: s.owner.token, body: { name: `Racer ${i}`, email: i % 2 ? email : email.toUpperCase() } })));
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        call(app, 'POST', '/api/v1/customers', { token: s.owner.token, body: { name: `Racer ${i}`, email: i % 2 ? email : email.toUpperCase() } }),
+      ),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     for (const r of results.filter((x) => x.status !== 201)) expectProblem(r, 409, 'CUSTOMER_EMAIL_TAKEN');
     expect(await customerCount(s.org.id)).toBe(1);
@@ -339,11 +390,11 @@ describe('findOrCreateCustomer', () => {
     const s = await buildSupplier(app);
     const c = await buildConsumer(app);
     const who = { supplierId: s.org.id, consumerId: c.org.id, name: c.org.name };
-    const rows = await Promise.all([findOrCreateCustomer(db, who), findOrCreateCustomer(db, who), findOrCreateCustomer(db, who)]);
+    const rows = await Promise.all([findOrCreate(who), findOrCreate(who), findOrCreate(who)]);
     expect(new Set(rows.map((r) => r.id)).size).toBe(1);
     const shopper = await registerUser(app);
     const person = { supplierId: s.org.id, userId: shopper.id, name: 'Shopper', email: shopper.email.toUpperCase() };
-    const people = await Promise.all([findOrCreateCustomer(db, person), findOrCreateCustomer(db, person)]);
+    const people = await Promise.all([findOrCreate(person), findOrCreate(person)]);
     expect(people[0].id).toBe(people[1].id);
     expect(people[0].email).toBe(shopper.email);
     expect(await customerCount(s.org.id)).toBe(2);
@@ -353,19 +404,19 @@ describe('findOrCreateCustomer', () => {
     const s = await buildSupplier(app);
     const shopper = await registerUser(app);
     const made = await customer(s.sales, { email: shopper.email, name: 'Walk-in' });
-    const row = await findOrCreateCustomer(db, { supplierId: s.org.id, userId: shopper.id, name: 'Shopper', email: shopper.email });
+    const row = await findOrCreate({ supplierId: s.org.id, userId: shopper.id, name: 'Shopper', email: shopper.email });
     expect(row.id).not.toBe(made.id);
     expect(row).toMatchObject({ userId: shopper.id, email: null, name: 'Shopper' });
     const got = await call(app, 'GET', `/api/v1/customers/${made.id}`, { token: s.owner.token });
     expect(got.body).toMatchObject({ user_id: null, name: 'Walk-in', email: shopper.email });
   });
 
-  it('gives a user a record without the email when another user\'s record holds it', async () => {
+  it("gives a user a record without the email when another user's record holds it", async () => {
     const s = await buildSupplier(app);
     const [a, b] = [await registerUser(app), await registerUser(app)];
     const email = `shared-${uniq()}@example.com`;
-    const first = await findOrCreateCustomer(db, { supplierId: s.org.id, userId: a.id, name: 'A', email });
-    const second = await findOrCreateCustomer(db, { supplierId: s.org.id, userId: b.id, name: 'B', email });
+    const first = await findOrCreate({ supplierId: s.org.id, userId: a.id, name: 'A', email });
+    const second = await findOrCreate({ supplierId: s.org.id, userId: b.id, name: 'B', email });
     expect(second.id).not.toBe(first.id);
     expect([first.email, second.email]).toEqual([email, null]);
   });

@@ -1,35 +1,39 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { BuiltinRole } from '../../infra/access.js';
 import type { Db } from '../../infra/db/client.js';
-import { memberships } from '../organizations/organizations.tables.js';
-import { organizations } from '../organizations/organizations.tables.js';
 import { platformRoleAssignments, refreshTokens, roles, users } from './identity.tables.js';
 
 export type UserRow = typeof users.$inferSelect;
 
+/** One user by id, or undefined. */
 export const findUserById = async (db: Db, id: string) => (await db.select().from(users).where(eq(users.id, id)))[0];
 
-export const findUserByEmail = async (db: Db, email: string) =>
-  (await db.select().from(users).where(eq(users.email, email.toLowerCase())))[0];
+/** One user by email (compared lower-cased), or undefined. */
+export const findUserByEmail = async (db: Db, email: string) => (await db.select().from(users).where(eq(users.email, email.toLowerCase())))[0];
 
+/** One user by username, case-insensitively, or undefined. */
 export const findUserByUsername = async (db: Db, username: string) =>
-  (await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`))[0];
+  (
+    await db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.username}) = lower(${username})`)
+  )[0];
 
+/** Inserts a user. @returns the row. */
 export const insertUser = async (db: Db, values: typeof users.$inferInsert) => (await db.insert(users).values(values).returning())[0];
 
+/** Updates a user (and `updated_at`). @returns the row. */
 export const updateUser = async (db: Db, id: string, values: Partial<typeof users.$inferInsert>) =>
-  (await db.update(users).set({ ...values, updatedAt: new Date() }).where(eq(users.id, id)).returning())[0];
+  (
+    await db
+      .update(users)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(users.id, id))
+      .returning()
+  )[0];
 
-/** The user's memberships with organization names and role keys, for `/users/me`. */
-export const listUserMemberships = (db: Db, userId: string) =>
-  db
-    .select({ organizationId: organizations.id, organizationType: organizations.type, organizationName: organizations.name, role: roles.key })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
-    .innerJoin(roles, eq(roles.id, memberships.roleId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(organizations.name);
-
+/** The keys of the user's platform roles (`admin`). */
 export const listPlatformRoleKeys = async (db: Db, userId: string) =>
   (
     await db
@@ -39,6 +43,7 @@ export const listPlatformRoleKeys = async (db: Db, userId: string) =>
       .where(eq(platformRoleAssignments.userId, userId))
   ).map((r) => r.key);
 
+/** Stores a refresh token (its hash, family and expiry). */
 export const insertRefreshToken = (db: Db, values: typeof refreshTokens.$inferInsert) => db.insert(refreshTokens).values(values);
 
 /**
@@ -56,17 +61,24 @@ export async function consumeRefreshToken(db: Db, tokenHash: string) {
   return { ok: false as const, row: existing };
 }
 
+/** Revokes every refresh token of a family not revoked yet. */
 export const revokeFamily = (db: Db, familyId: string) =>
-  db.update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 
+/** Revokes every refresh token of the user not revoked yet, but those of `exceptFamily`. */
 export const revokeAllForUser = (db: Db, userId: string, exceptFamily?: string) =>
   db
     .update(refreshTokens)
     .set({ revokedAt: new Date() })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), exceptFamily ? sql`${refreshTokens.familyId} <> ${exceptFamily}` : undefined));
+    .where(
+      and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), exceptFamily ? sql`${refreshTokens.familyId} <> ${exceptFamily}` : undefined),
+    );
 
-export const findRefreshToken = async (db: Db, tokenHash: string) =>
-  (await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)))[0];
+/** A refresh token by its hash, whatever its state, or undefined. */
+export const findRefreshToken = async (db: Db, tokenHash: string) => (await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)))[0];
 
 /** Upserts the built-in roles (their permission lists follow the code). */
 export async function upsertBuiltinRoles(db: Db, list: BuiltinRole[]) {
@@ -84,7 +96,13 @@ export async function upsertBuiltinRoles(db: Db, list: BuiltinRole[]) {
 
 /** Id of a built-in role by scope and key. */
 export const findBuiltinRoleId = async (db: Db, scope: 'platform' | 'supplier' | 'consumer', key: string) =>
-  (await db.select({ id: roles.id }).from(roles).where(and(eq(roles.scope, scope), eq(roles.key, key), isNull(roles.organizationId))))[0]?.id;
+  (
+    await db
+      .select({ id: roles.id })
+      .from(roles)
+      .where(and(eq(roles.scope, scope), eq(roles.key, key), isNull(roles.organizationId)))
+  )[0]?.id;
 
+/** Gives the user a platform role (nothing when they hold it already). */
 export const assignPlatformRole = (db: Db, userId: string, roleId: string) =>
   db.insert(platformRoleAssignments).values({ userId, roleId }).onConflictDoNothing();

@@ -9,6 +9,20 @@ import { hashOpaqueToken, newOpaqueToken } from '../../infra/tokens.js';
 import * as repo from './identity.repo.js';
 import type { AuthResponseDto, LoginInput, RegisterInput, UpdateMeInput, UserDto } from './identity.schemas.js';
 
+/** One membership of a user as `/users/me` shows it. */
+export interface UserMembership {
+  organizationId: string;
+  organizationType: 'supplier' | 'consumer';
+  organizationName: string;
+  role: string;
+}
+
+/**
+ * A user's memberships for `/users/me`. Memberships are the organizations module's, which sits
+ * above identity: the app hands its `listUserMemberships` in (`identityModule`'s `membershipsOf`).
+ */
+export type MembershipsOf = (ctx: Ctx, userId: string) => Promise<UserMembership[]>;
+
 /** API shape of a user row. */
 export function toUserDto(u: repo.UserRow): UserDto {
   return {
@@ -25,7 +39,11 @@ export function toUserDto(u: repo.UserRow): UserDto {
 
 function assertPassword(password: string, path: string) {
   const problems = passwordProblems(password);
-  if (problems.length) throw unprocessable(problems.map((message) => ({ path, message })), `The password ${problems.join(', ')}`);
+  if (problems.length)
+    throw unprocessable(
+      problems.map((message) => ({ path, message })),
+      `The password ${problems.join(', ')}`,
+    );
 }
 
 /** Issues an access token and a refresh token of `familyId` (a new family when omitted). */
@@ -145,11 +163,11 @@ export async function changePassword(ctx: Ctx, input: { current_password: string
   return issueTokens(ctx, updated);
 }
 
-/** The caller with their platform roles and memberships. */
-export async function getMe(ctx: Ctx) {
+/** The caller with their platform roles and memberships (listed by `membershipsOf`, handed in by the app). */
+export async function getMe(ctx: Ctx, membershipsOf: MembershipsOf) {
   const user = await repo.findUserById(ctx.db, ctx.actor!.userId);
   if (!user) throw unauthorized();
-  const [memberships, platformRoles] = await Promise.all([repo.listUserMemberships(ctx.db, user.id), repo.listPlatformRoleKeys(ctx.db, user.id)]);
+  const [memberships, platformRoles] = await Promise.all([membershipsOf(ctx, user.id), repo.listPlatformRoleKeys(ctx.db, user.id)]);
   return {
     ...toUserDto(user),
     platform_roles: platformRoles,
@@ -162,8 +180,11 @@ export async function getMe(ctx: Ctx) {
   };
 }
 
-/** Updates the caller's profile (not email, password, roles or activity). @throws 409 `USERNAME_TAKEN`. */
-export async function updateMe(ctx: Ctx, input: UpdateMeInput) {
+/**
+ * Updates the caller's profile (not email, password, roles or activity) and answers it as `getMe`.
+ * @throws 409 `USERNAME_TAKEN`.
+ */
+export async function updateMe(ctx: Ctx, input: UpdateMeInput, membershipsOf: MembershipsOf) {
   const userId = ctx.actor!.userId;
   if (input.username) {
     const other = await repo.findUserByUsername(ctx.db, input.username);
@@ -174,10 +195,21 @@ export async function updateMe(ctx: Ctx, input: UpdateMeInput) {
     ...(input.username !== undefined && { username: input.username }),
     ...(input.phone !== undefined && { phone: input.phone }),
   });
-  return getMe(ctx);
+  return getMe(ctx, membershipsOf);
 }
 
-/** Upserts the built-in roles; run at every start (idempotent). */
+/* ---------- for other modules (ctx first) ---------- */
+
+/** The user with this email (compared lower-cased), or undefined. */
+export const findUserByEmail = (ctx: Ctx, email: string): Promise<repo.UserRow | undefined> => repo.findUserByEmail(ctx.db, email);
+
+/** The id of the built-in role `key` of `scope`, or undefined when the built-in roles are missing. */
+export const findBuiltinRoleId = (ctx: Ctx, scope: 'platform' | 'supplier' | 'consumer', key: string): Promise<string | undefined> =>
+  repo.findBuiltinRoleId(ctx.db, scope, key);
+
+/* ---------- start-up ---------- */
+
+/** Upserts the built-in roles; run at every start (idempotent), as a start-up hook (`src/startup.ts`). */
 export const ensureBuiltinRoles = (db: Db) => repo.upsertBuiltinRoles(db, BUILTIN_ROLES);
 
 /**

@@ -16,10 +16,7 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex('users_email_key').on(t.email),
-    uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
-  ],
+  (t) => [uniqueIndex('users_email_key').on(t.email), uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
 );
 
 /**
@@ -30,7 +27,9 @@ export const refreshTokens = pgTable(
   'refresh_tokens',
   {
     id: id(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     familyId: uuid('family_id').notNull(),
     tokenHash: text('token_hash').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -38,7 +37,11 @@ export const refreshTokens = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_user_idx').on(t.userId),
+  ],
 );
 
 /**
@@ -59,8 +62,12 @@ export const roles = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('roles_builtin_key').on(t.scope, t.key).where(sql`${t.organizationId} is null`),
-    uniqueIndex('roles_custom_key').on(t.organizationId, t.key).where(sql`${t.organizationId} is not null`),
+    uniqueIndex('roles_builtin_key')
+      .on(t.scope, t.key)
+      .where(sql`${t.organizationId} is null`),
+    uniqueIndex('roles_custom_key')
+      .on(t.organizationId, t.key)
+      .where(sql`${t.organizationId} is not null`),
   ],
 );
 
@@ -69,8 +76,12 @@ export const platformRoleAssignments = pgTable(
   'platform_role_assignments',
   {
     id: id(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    roleId: uuid('role_id').notNull().references(() => roles.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roleId: uuid('role_id')
+      .notNull()
+      .references(() => roles.id),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('platform_role_assignments_user_role_key').on(t.userId, t.roleId)],

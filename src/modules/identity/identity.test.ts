@@ -32,7 +32,9 @@ describe('register', () => {
     const dupEmail = await call(app, 'POST', '/api/v1/auth/register', { body: { email: u.email.toUpperCase(), password: PASSWORD, full_name: 'X' } });
     expectProblem(dupEmail, 409, 'EMAIL_TAKEN');
     const me = await call(app, 'GET', '/api/v1/users/me', { token: u.token });
-    const dupName = await call(app, 'POST', '/api/v1/auth/register', { body: { email: `o-${uniq()}@example.com`, password: PASSWORD, full_name: 'X', username: me.body.username } });
+    const dupName = await call(app, 'POST', '/api/v1/auth/register', {
+      body: { email: `o-${uniq()}@example.com`, password: PASSWORD, full_name: 'X', username: me.body.username },
+    });
     expectProblem(dupName, 409, 'USERNAME_TAKEN');
   });
 
@@ -73,8 +75,16 @@ describe('login', () => {
 
   it('answers the same 401 for a wrong password and an unknown user', async () => {
     const u = await registerUser(app);
-    const wrong = expectProblem(await call(app, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: 'Wrong12345' } }), 401, 'INVALID_CREDENTIALS');
-    const unknown = expectProblem(await call(app, 'POST', '/api/v1/auth/login', { body: { email: `nobody-${uniq()}@example.com`, password: PASSWORD } }), 401, 'INVALID_CREDENTIALS');
+    const wrong = expectProblem(
+      await call(app, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: 'Wrong12345' } }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    const unknown = expectProblem(
+      await call(app, 'POST', '/api/v1/auth/login', { body: { email: `nobody-${uniq()}@example.com`, password: PASSWORD } }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
     expect(wrong.detail).toBe(unknown.detail);
   });
 
@@ -130,7 +140,10 @@ describe('change password', () => {
   it('changes it and revokes the other sessions', async () => {
     const u = await registerUser(app);
     const other = await call(app, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: PASSWORD } });
-    const res = await call(app, 'POST', '/api/v1/auth/change-password', { token: u.token, body: { current_password: PASSWORD, new_password: 'NewPassword456' } });
+    const res = await call(app, 'POST', '/api/v1/auth/change-password', {
+      token: u.token,
+      body: { current_password: PASSWORD, new_password: 'NewPassword456' },
+    });
     expect(res.status).toBe(200);
     expectProblem(await call(app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: other.body.refresh_token } }), 401);
     expect((await call(app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: res.body.refresh_token } })).status).toBe(200);
@@ -140,7 +153,10 @@ describe('change password', () => {
 
   it('refuses a wrong current password (401) and a weak new one (422)', async () => {
     const u = await registerUser(app);
-    expectProblem(await call(app, 'POST', '/api/v1/auth/change-password', { token: u.token, body: { current_password: 'Wrong1234', new_password: 'NewPassword456' } }), 401);
+    expectProblem(
+      await call(app, 'POST', '/api/v1/auth/change-password', { token: u.token, body: { current_password: 'Wrong1234', new_password: 'NewPassword456' } }),
+      401,
+    );
     expectProblem(await call(app, 'POST', '/api/v1/auth/change-password', { token: u.token, body: { current_password: PASSWORD, new_password: 'weak' } }), 422);
     expect((await call(app, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: PASSWORD } })).status).toBe(200);
   });
@@ -168,7 +184,10 @@ describe('first platform admin', () => {
 describe('users/me', () => {
   it('updates the profile but never email or roles', async () => {
     const u = await registerUser(app);
-    const res = await call(app, 'PATCH', '/api/v1/users/me', { token: u.token, body: { full_name: 'New Name', phone: '+1 555 0100', email: 'x@example.com', platform_roles: ['admin'] } });
+    const res = await call(app, 'PATCH', '/api/v1/users/me', {
+      token: u.token,
+      body: { full_name: 'New Name', phone: '+1 555 0100', email: 'x@example.com', platform_roles: ['admin'] },
+    });
     expect(res.status).toBe(200);
     expect(res.body.full_name).toBe('New Name');
     expect(res.body.email).toBe(u.email);

@@ -2,7 +2,7 @@
  * Categories file: `slug,name,parent_slug,description` (slug and name required), upserted by slug.
  * A parent may be a category of the file (before or after its children) or one the supplier has.
  */
-import type { Ctx } from '../../infra/context.js';
+import type { TxCtx } from '../../infra/context.js';
 import { readHeader, RowReader } from './imports.csv.js';
 import { widthMatches, type ImportHandler } from './imports.job.js';
 import * as repo from './imports.repo.js';
@@ -24,7 +24,7 @@ interface CategoryLine {
  * name, a parent that is neither in the file nor the supplier's, a category made its own ancestor.
  * Summary: `categories_created`, `categories_updated`, `categories_unchanged`.
  */
-export const importCategories: ImportHandler = async (tx: Ctx, job) => {
+export const importCategories: ImportHandler = async (tx: TxCtx, job) => {
   const header = readHeader(job.header, { columns: CATEGORY_COLUMNS, required: REQUIRED }, job.problems);
   if (!header) return null;
   const rows: CategoryLine[] = [];

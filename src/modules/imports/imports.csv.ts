@@ -7,7 +7,7 @@ import { jsonStorageProblem } from '../../infra/json.js';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../../infra/errors.js';
-import { Decimal, parseMoney } from '../../infra/money.js';
+import { type Decimal, parseMoney } from '../../infra/money.js';
 import type { ImportRowError } from './imports.tables.js';
 
 /** More problems than this in one file are not listed one by one (the file is rejected anyway). */
@@ -245,8 +245,8 @@ export class RowReader {
       if (opts.required) this.fail(column, 'is required');
       return null;
     }
-    if (v.length > opts.max) return this.fail(column, `has at most ${opts.max} characters`), null;
-    if (CONTROL_RE.test(v) || (!opts.multiline && /[\r\n\t]/.test(v))) return this.fail(column, 'contains a control character'), null;
+    if (v.length > opts.max) return (this.fail(column, `has at most ${opts.max} characters`), null);
+    if (CONTROL_RE.test(v) || (!opts.multiline && /[\r\n\t]/.test(v))) return (this.fail(column, 'contains a control character'), null);
     return v;
   }
 
@@ -254,7 +254,8 @@ export class RowReader {
   slug(column: string, opts: { required?: boolean } = {}): string | null | undefined {
     const v = this.text(column, { required: opts.required, max: 1000 });
     if (v === null || v === undefined) return v;
-    if (v.length > 60 || !SLUG_RE.test(v)) return this.fail(column, 'must be a slug: lower-case letters and digits in words joined by dashes, at most 60 characters'), null;
+    if (v.length > 60 || !SLUG_RE.test(v))
+      return (this.fail(column, 'must be a slug: lower-case letters and digits in words joined by dashes, at most 60 characters'), null);
     return v;
   }
 
@@ -262,7 +263,8 @@ export class RowReader {
   money(column: string, currency: string, opts: { required?: boolean } = {}): Decimal | null | undefined {
     const v = this.text(column, { required: opts.required, max: 40 });
     if (v === null || v === undefined) return v;
-    if (!/^-?[0-9]+(\.[0-9]+)?$/.test(v)) return this.fail(column, 'must be a decimal amount like 12.50 (a dot for decimals, no thousands separators or currency sign)'), null;
+    if (!/^-?[0-9]+(\.[0-9]+)?$/.test(v))
+      return (this.fail(column, 'must be a decimal amount like 12.50 (a dot for decimals, no thousands separators or currency sign)'), null);
     let parsed = this.amounts.get(v);
     if (!parsed) {
       try {
@@ -273,7 +275,7 @@ export class RowReader {
       }
       this.amounts.set(v, parsed);
     }
-    if ('error' in parsed) return this.fail(column, parsed.error), null;
+    if ('error' in parsed) return (this.fail(column, parsed.error), null);
     return parsed;
   }
 
@@ -287,7 +289,7 @@ export class RowReader {
   intValue(column: string, v: string, opts: { min: number; max: number }): number | null {
     const n = /^[0-9]+$/.test(v) ? Number(v) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < opts.min || n > opts.max) {
-      return this.fail(column, `must be a whole number from ${opts.min} to ${opts.max}`), null;
+      return (this.fail(column, `must be a whole number from ${opts.min} to ${opts.max}`), null);
     }
     return n;
   }
@@ -299,7 +301,7 @@ export class RowReader {
     const l = v.toLowerCase();
     if (['true', 'yes', '1'].includes(l)) return true;
     if (['false', 'no', '0'].includes(l)) return false;
-    return this.fail(column, 'must be true or false'), null;
+    return (this.fail(column, 'must be true or false'), null);
   }
 
   /** A JSON object (`{"colour":"red"}`). */
@@ -310,11 +312,11 @@ export class RowReader {
     try {
       value = JSON.parse(v);
     } catch {
-      return this.fail(column, 'must be a JSON object like {"colour":"red"}'), null;
+      return (this.fail(column, 'must be a JSON object like {"colour":"red"}'), null);
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.fail(column, 'must be a JSON object like {"colour":"red"}'), null;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return (this.fail(column, 'must be a JSON object like {"colour":"red"}'), null);
     const unstorable = jsonStorageProblem(value);
-    if (unstorable) return this.fail(column, unstorable), null;
+    if (unstorable) return (this.fail(column, unstorable), null);
     return value as Record<string, unknown>;
   }
 
@@ -329,14 +331,14 @@ export class RowReader {
     } catch {
       ok = false;
     }
-    if (!ok) return this.fail(column, 'must be an http(s) URL'), null;
+    if (!ok) return (this.fail(column, 'must be an http(s) URL'), null);
     return v;
   }
 
   email(column: string): string | null | undefined {
     const v = this.text(column, { max: 254 });
     if (v === null || v === undefined) return v;
-    if (!EMAIL_RE.test(v)) return this.fail(column, 'must be an email address'), null;
+    if (!EMAIL_RE.test(v)) return (this.fail(column, 'must be an email address'), null);
     return v;
   }
 
@@ -348,10 +350,13 @@ export class RowReader {
     const v = this.text(column, { required: opts.required, max: 64 });
     if (v === null || v === undefined) return v;
     const m = TIMESTAMP_RE.exec(v);
-    const bad = () => (this.fail(column, 'must be a date (2025-05-18) or a date and time with a time zone (2025-05-18T15:53:32Z, 2025-05-18 15:53:32+03:00)'), null);
+    const bad = () => (
+      this.fail(column, 'must be a date (2025-05-18) or a date and time with a time zone (2025-05-18T15:53:32Z, 2025-05-18 15:53:32+03:00)'),
+      null
+    );
     if (!m) return bad();
     const [, y, mo, d, h, mi, s, frac, zone] = m;
-    if (h !== undefined && zone === undefined) return this.fail(column, 'needs a time zone: end it with Z (UTC) or an offset like +03:00'), null;
+    if (h !== undefined && zone === undefined) return (this.fail(column, 'needs a time zone: end it with Z (UTC) or an offset like +03:00'), null);
     let offsetMinutes = 0;
     if (zone && zone.toUpperCase() !== 'Z') {
       const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
@@ -366,7 +371,7 @@ export class RowReader {
       return bad();
     }
     const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000);
-    if (date.getTime() > opts.now.getTime()) return this.fail(column, 'must not be in the future'), null;
+    if (date.getTime() > opts.now.getTime()) return (this.fail(column, 'must not be in the future'), null);
     return date;
   }
 }

@@ -1,4 +1,4 @@
-import type { Ctx } from '../../infra/context.js';
+import type { TxCtx } from '../../infra/context.js';
 import type { CsvRecord, Problems } from './imports.csv.js';
 
 /** One file being imported for one supplier, as each kind's handler sees it. */
@@ -22,7 +22,7 @@ export interface ImportJob {
  * Runs inside the import's transaction (`tx.db`). @returns the summary counts, or null when the
  * file has problems (they are in `job.problems`; the caller rolls back).
  */
-export type ImportHandler = (tx: Ctx, job: ImportJob) => Promise<Record<string, number> | null>;
+export type ImportHandler = (tx: TxCtx, job: ImportJob) => Promise<Record<string, number> | null>;
 
 /** A row whose width differs from the header's is reported once and skipped. */
 export function widthMatches(job: ImportJob, record: CsvRecord, width: number): boolean {

@@ -3,25 +3,35 @@
  * may be repeated on every row of the order or given once; any value given must be the same.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Ctx } from '../../infra/context.js';
+import type { TxCtx } from '../../infra/context.js';
 import { Decimal } from '../../infra/money.js';
 import { findOrCreateCustomer } from '../customers/index.js';
-import { ensureDefaultLocation } from '../inventory/index.js';
 import { computeTotals, ORDER_STATUSES, type OrderStatus } from '../orders/index.js';
 import { ensureDefaultChannel } from '../sales-channels/index.js';
+import { ensureDefaultLocation } from '../stock/index.js';
 import { readHeader, RowReader, type AmountCache } from './imports.csv.js';
 import { widthMatches, type ImportHandler } from './imports.job.js';
 import * as repo from './imports.repo.js';
+import * as orderRepo from './imports.orders.repo.js';
 
-export const ORDER_COLUMNS = [
-  'order_number', 'created_at', 'status', 'channel', 'customer_name', 'customer_email', 'customer_phone',
-  'shipping_address', 'billing_address', 'notes', 'tax_total', 'shipping_total', 'discount_total', 'sku', 'quantity', 'unit_price',
-] as const;
-const REQUIRED = ['order_number', 'created_at', 'status', 'sku', 'quantity', 'unit_price'] as const;
+/** The columns that describe the whole order (given on any of its rows, the same on every row that gives them). */
 const ORDER_LEVEL = [
-  'created_at', 'status', 'channel', 'customer_name', 'customer_email', 'customer_phone', 'shipping_address', 'billing_address', 'notes',
-  'tax_total', 'shipping_total', 'discount_total',
+  'created_at',
+  'status',
+  'channel',
+  'customer_name',
+  'customer_email',
+  'customer_phone',
+  'shipping_address',
+  'billing_address',
+  'notes',
+  'tax_total',
+  'shipping_total',
+  'discount_total',
 ] as const;
+/** Every column of an orders file: the number, the order-level columns, then the line's. */
+export const ORDER_COLUMNS = ['order_number', ...ORDER_LEVEL, 'sku', 'quantity', 'unit_price'] as const;
+const REQUIRED = ['order_number', 'created_at', 'status', 'sku', 'quantity', 'unit_price'] as const;
 type OrderLevelColumn = (typeof ORDER_LEVEL)[number];
 type OrderLevelValue = string | Date | Decimal;
 
@@ -49,6 +59,9 @@ const sameValue = (a: OrderLevelValue, b: OrderLevelValue) =>
   a instanceof Date ? a.getTime() === (b as Date).getTime() : a instanceof Decimal ? a.equals(b as Decimal) : a === b;
 const show = (v: OrderLevelValue) => (v instanceof Date ? v.toISOString() : v.toString());
 
+/** The form of the numbers Agora generates (`ORD-100001`): reserved for them, refused in an import. */
+const GENERATED_NUMBER = /^ORD-\d+$/i;
+
 /**
  * Imports historical orders (see `ImportHandler`): source `import`, stock state `none` (they never
  * move stock), status and created_at from the file, the number as given. Customers come from
@@ -61,10 +74,7 @@ const show = (v: OrderLevelValue) => (v instanceof Date ? v.toISOString() : v.to
  * discount above the order amount.
  * Summary: `orders_created`, `order_lines_created`, `customers_created`, `channels_created`.
  */
-/** The form of the numbers Agora generates (`ORD-100001`): reserved for them, refused in an import. */
-const GENERATED_NUMBER = /^ORD-\d+$/i;
-
-export const importOrders: ImportHandler = async (tx: Ctx, job) => {
+export const importOrders: ImportHandler = async (tx: TxCtx, job) => {
   const header = readHeader(job.header, { columns: ORDER_COLUMNS, required: REQUIRED }, job.problems);
   if (!header) return null;
   const drafts = new Map<string, OrderDraft>();
@@ -74,7 +84,10 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
     const r = new RowReader(record, header, job.problems, amounts);
     let number = r.text('order_number', { required: true, max: 64 });
     if (number && GENERATED_NUMBER.test(number)) {
-      r.fail('order_number', `"${number}" has the form ORD-<digits>, which is reserved for the numbers Agora generates; keep the source system's number in another form (e.g. with its own prefix)`);
+      r.fail(
+        'order_number',
+        `"${number}" has the form ORD-<digits>, which is reserved for the numbers Agora generates; keep the source system's number in another form (e.g. with its own prefix)`,
+      );
       number = null;
     }
     const given: Partial<Record<OrderLevelColumn, OrderLevelValue | null | undefined>> = {
@@ -142,35 +155,36 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
   }
 
   // Against the database: numbers free, SKUs known.
-  const taken = await repo.findTakenOrderNumbers(tx.db, job.supplierId, [...drafts.keys()]);
+  const taken = await orderRepo.findTakenOrderNumbers(tx.db, job.supplierId, [...drafts.keys()]);
   for (const d of drafts.values()) {
     if (taken.has(d.number)) job.problems.add(d.firstLine, 'order_number', `order number "${d.number}" is already taken by another order of this supplier`);
   }
   const skus = [...new Set([...drafts.values()].flatMap((d) => [...d.skus.keys()]))];
   const products = new Map((await repo.findProductsBySku(tx.db, job.supplierId, skus)).map((p) => [p.sku, p]));
   for (const d of drafts.values()) {
-    for (const [sku, line] of d.skus) if (!products.has(sku)) job.problems.add(line, 'sku', `the supplier has no product with SKU "${sku}" (archived products do not count)`);
+    for (const [sku, line] of d.skus)
+      if (!products.has(sku)) job.problems.add(line, 'sku', `the supplier has no product with SKU "${sku}" (archived products do not count)`);
   }
   if (job.problems.count > 0) return null;
 
   // Channels by name, created when missing; the default channel for orders that name none.
   const text = (d: OrderDraft, c: OrderLevelColumn) => (d.fields.get(c)?.value as string | undefined) ?? null;
-  const channelIds = new Map((await repo.listChannels(tx.db, job.supplierId)).map((c) => [c.name.toLowerCase(), c.id]));
+  const channelIds = new Map((await orderRepo.listChannels(tx.db, job.supplierId)).map((c) => [c.name.toLowerCase(), c.id]));
   const newChannels = new Map<string, string>();
   for (const d of drafts.values()) {
     const name = text(d, 'channel');
     if (name && !channelIds.has(name.toLowerCase()) && !newChannels.has(name.toLowerCase())) newChannels.set(name.toLowerCase(), name);
   }
   if (newChannels.size > 0) {
-    for (const c of await repo.insertChannels(tx.db, job.supplierId, [...newChannels.values()])) channelIds.set(c.name.toLowerCase(), c.id);
+    for (const c of await orderRepo.insertChannels(tx.db, job.supplierId, [...newChannels.values()])) channelIds.set(c.name.toLowerCase(), c.id);
   }
   const needsDefault = [...drafts.values()].some((d) => !text(d, 'channel'));
-  const defaultChannelId = needsDefault ? (await ensureDefaultChannel(tx.db, job.supplierId)).id : null;
+  const defaultChannelId = needsDefault ? (await ensureDefaultChannel(tx, job.supplierId)).id : null;
   const location = await ensureDefaultLocation(tx, job.supplierId);
 
   // Customers: one record per email (found or created), a new one for each order without email.
   const emails = [...new Set([...drafts.values()].map((d) => text(d, 'customer_email')).filter((e): e is string => e !== null))];
-  const knownEmails = await repo.findCustomerEmails(tx.db, job.supplierId, emails);
+  const knownEmails = await orderRepo.findCustomerEmails(tx.db, job.supplierId, emails);
   const customerOfEmail = new Map<string, string>();
   let customersCreated = 0;
   const customerFor = async (d: OrderDraft): Promise<string | null> => {
@@ -178,7 +192,7 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
     if (!name) return null;
     const email = text(d, 'customer_email');
     if (email && customerOfEmail.has(email)) return customerOfEmail.get(email)!;
-    const row = await findOrCreateCustomer(tx.db, {
+    const row = await findOrCreateCustomer(tx, {
       supplierId: job.supplierId,
       name,
       email,
@@ -191,9 +205,9 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
     return row.id;
   };
 
-  const orderRows: repo.OrderWrite[] = [];
-  const lineRows: repo.OrderLineWrite[] = [];
-  const historyRows: Parameters<typeof repo.insertStatusHistory>[1] = [];
+  const orderRows: orderRepo.OrderWrite[] = [];
+  const lineRows: orderRepo.OrderLineWrite[] = [];
+  const historyRows: Parameters<typeof orderRepo.insertStatusHistory>[1] = [];
   for (const d of drafts.values()) {
     const id = uuidv7();
     const createdAt = d.fields.get('created_at')!.value as Date;
@@ -227,15 +241,21 @@ export const importOrders: ImportHandler = async (tx: Ctx, job) => {
     d.lines.forEach((l, i) => {
       const product = products.get(l.sku)!;
       lineRows.push({
-        orderId: id, productId: product.id, sku: product.sku, name: product.name, unitPrice: l.unitPrice.toFixed(), quantity: l.quantity,
-        lineTotal: totals.lineTotals[i], createdAt,
+        orderId: id,
+        productId: product.id,
+        sku: product.sku,
+        name: product.name,
+        unitPrice: l.unitPrice.toFixed(),
+        quantity: l.quantity,
+        lineTotal: totals.lineTotals[i],
+        createdAt,
       });
     });
     historyRows.push({ orderId: id, toStatus: status, note: `import ${job.runId}`, actorId: job.userId, createdAt });
   }
-  await repo.insertOrders(tx.db, orderRows);
-  await repo.insertOrderLines(tx.db, lineRows);
-  await repo.insertStatusHistory(tx.db, historyRows);
+  await orderRepo.insertOrders(tx.db, orderRows);
+  await orderRepo.insertOrderLines(tx.db, lineRows);
+  await orderRepo.insertStatusHistory(tx.db, historyRows);
   return {
     orders_created: orderRows.length,
     order_lines_created: lineRows.length,

@@ -3,15 +3,25 @@
  * image_url,is_active,attributes` plus `stock:<location>` and `reorder_point:<location>` columns,
  * upserted by SKU (among the supplier's products not archived).
  */
-import type { Ctx } from '../../infra/context.js';
+import type { TxCtx } from '../../infra/context.js';
 import type { Decimal } from '../../infra/money.js';
-import { ensureDefaultLocation, lockSupplierLocations } from '../inventory/index.js';
+import { ensureDefaultLocation, lockSupplierLocations } from '../stock/index.js';
 import { readHeader, RowReader, type AmountCache } from './imports.csv.js';
 import { widthMatches, type ImportHandler } from './imports.job.js';
 import * as repo from './imports.repo.js';
 
 export const PRODUCT_COLUMNS = [
-  'sku', 'name', 'description', 'price', 'cost_price', 'compare_at_price', 'category_slug', 'unit', 'image_url', 'is_active', 'attributes',
+  'sku',
+  'name',
+  'description',
+  'price',
+  'cost_price',
+  'compare_at_price',
+  'category_slug',
+  'unit',
+  'image_url',
+  'is_active',
+  'attributes',
 ] as const;
 const REQUIRED = ['sku', 'name', 'price'] as const;
 /** Stock figures and reorder points are whole units up to this. */
@@ -19,8 +29,16 @@ const MAX_UNITS = 1_000_000_000;
 
 /** Which product field each optional column sets. */
 const FIELD_OF_COLUMN: Record<string, repo.ProductField> = {
-  name: 'name', description: 'description', price: 'price', cost_price: 'costPrice', compare_at_price: 'compareAtPrice',
-  category_slug: 'categoryId', unit: 'unit', image_url: 'imageUrl', is_active: 'isActive', attributes: 'attributes',
+  name: 'name',
+  description: 'description',
+  price: 'price',
+  cost_price: 'costPrice',
+  compare_at_price: 'compareAtPrice',
+  category_slug: 'categoryId',
+  unit: 'unit',
+  image_url: 'imageUrl',
+  is_active: 'isActive',
+  attributes: 'attributes',
 };
 
 interface ProductLine {
@@ -50,7 +68,7 @@ interface ProductLine {
  * Summary: `products_created|updated|unchanged`, `locations_created`, `stock_levels_created|updated`,
  * `stock_movements`.
  */
-export const importProducts: ImportHandler = async (tx: Ctx, job) => {
+export const importProducts: ImportHandler = async (tx: TxCtx, job) => {
   const header = readHeader(job.header, { columns: PRODUCT_COLUMNS, required: REQUIRED, withLocations: true }, job.problems);
   if (!header) return null;
   const rows: ProductLine[] = [];
@@ -106,7 +124,7 @@ export const importProducts: ImportHandler = async (tx: Ctx, job) => {
     // The default location exists first, so that its name ("Main warehouse") finds it; the
     // supplier's location lock then keeps concurrent location writes out until we commit.
     await ensureDefaultLocation(tx, job.supplierId);
-    await lockSupplierLocations(tx.db, job.supplierId);
+    await lockSupplierLocations(tx, job.supplierId);
     const all = await repo.listLocations(tx.db, job.supplierId);
     header.locations.forEach((name, i) => {
       const found = all.find((l) => l.name.toLowerCase() === name.toLowerCase());
@@ -120,7 +138,13 @@ export const importProducts: ImportHandler = async (tx: Ctx, job) => {
   }
   const known = locationIds.filter((id): id is string => id !== undefined);
   const levels = new Map(
-    (await repo.lockLevels(tx.db, [...existing.values()].map((p) => p.id), known)).map((l) => [`${l.productId}:${l.locationId}`, l]),
+    (
+      await repo.lockLevels(
+        tx.db,
+        [...existing.values()].map((p) => p.id),
+        known,
+      )
+    ).map((l) => [`${l.productId}:${l.locationId}`, l]),
   );
   for (const row of rows) {
     const product = existing.get(row.sku);
@@ -138,7 +162,11 @@ export const importProducts: ImportHandler = async (tx: Ctx, job) => {
   // Writes.
   const missing = header.locations.map((name, i) => ({ name, i })).filter((l) => locationIds[l.i] === undefined);
   if (missing.length > 0) {
-    const created = await repo.insertBranches(tx.db, job.supplierId, missing.map((l) => l.name));
+    const created = await repo.insertBranches(
+      tx.db,
+      job.supplierId,
+      missing.map((l) => l.name),
+    );
     for (const l of missing) locationIds[l.i] = created.find((c) => c.name === l.name)!.id;
   }
 
@@ -186,7 +214,17 @@ export const importProducts: ImportHandler = async (tx: Ctx, job) => {
       if (!level) {
         newLevels.push({ productId, locationId, onHand: units ?? 0, reorderPoint: reorderPoint ?? 0 });
         if (units) {
-          movements.push({ productId, locationId, reason: 'initial', onHandBefore: 0, onHandAfter: units, reservedBefore: 0, reservedAfter: 0, actorId: job.userId, note });
+          movements.push({
+            productId,
+            locationId,
+            reason: 'initial',
+            onHandBefore: 0,
+            onHandAfter: units,
+            reservedBefore: 0,
+            reservedAfter: 0,
+            actorId: job.userId,
+            note,
+          });
         }
         continue;
       }
@@ -196,8 +234,15 @@ export const importProducts: ImportHandler = async (tx: Ctx, job) => {
       changedLevels.push({ productId, locationId, onHand: onHandChanges ? units : null, reorderPoint: reorderChanges ? reorderPoint : null });
       if (onHandChanges) {
         movements.push({
-          productId, locationId, reason: 'adjustment', onHandBefore: level.onHand, onHandAfter: units,
-          reservedBefore: level.reserved, reservedAfter: level.reserved, actorId: job.userId, note,
+          productId,
+          locationId,
+          reason: 'adjustment',
+          onHandBefore: level.onHand,
+          onHandAfter: units,
+          reservedBefore: level.reserved,
+          reservedAfter: level.reserved,
+          actorId: job.userId,
+          note,
         });
       }
     }

@@ -1,32 +1,31 @@
 /**
  * SQL of the imports: what a file is checked against (loaded in the import's transaction) and the
  * multi-row writes, in chunks so that a statement stays well under PostgreSQL's 65,535 parameters.
+ * Historical orders have their own file (`imports.orders.repo.ts`).
  */
 import { and, asc, count, desc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { queryRows, type Db } from '../../infra/db/client.js';
 import { categories, products } from '../catalog/index.js';
-import { customers } from '../customers/index.js';
-import { stockLevels, stockLocations } from '../inventory/index.js';
-import { orders } from '../orders/index.js';
-import { salesChannels } from '../sales-channels/index.js';
+import { stockLevels, stockLocations } from '../stock/index.js';
 import { importRuns } from './imports.tables.js';
 import { chunks } from './imports.csv.js';
 
 /** Rows per multi-row statement (one JSON parameter each). */
 const CHUNK = 5000;
 /** Values per `IN (…)` list. */
-const LOOKUP_CHUNK = 5000;
+export const LOOKUP_CHUNK = 5000;
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
 
 /* ---------- runs ---------- */
 
+/** Records an import run (succeeded or failed). @returns the row. */
 export const insertRun = async (db: Db, values: typeof importRuns.$inferInsert): Promise<ImportRunRow> =>
   (await db.insert(importRuns).values(values).returning())[0];
 
-export const findRun = async (db: Db, id: string): Promise<ImportRunRow | undefined> =>
-  (await db.select().from(importRuns).where(eq(importRuns.id, id)))[0];
+/** One import run by id, any supplier (callers check access), or undefined. */
+export const findRun = async (db: Db, id: string): Promise<ImportRunRow | undefined> => (await db.select().from(importRuns).where(eq(importRuns.id, id)))[0];
 
 /** A supplier's runs, newest first, without their error lists, and the total. */
 export async function listRuns(db: Db, supplierId: string, opts: { limit: number; offset: number }) {
@@ -34,8 +33,15 @@ export async function listRuns(db: Db, supplierId: string, opts: { limit: number
   const [items, [{ total }]] = await Promise.all([
     db
       .select({
-        id: importRuns.id, supplierId: importRuns.supplierId, kind: importRuns.kind, filename: importRuns.filename, status: importRuns.status,
-        rowCount: importRuns.rowCount, summary: importRuns.summary, createdBy: importRuns.createdBy, createdAt: importRuns.createdAt,
+        id: importRuns.id,
+        supplierId: importRuns.supplierId,
+        kind: importRuns.kind,
+        filename: importRuns.filename,
+        status: importRuns.status,
+        rowCount: importRuns.rowCount,
+        summary: importRuns.summary,
+        createdBy: importRuns.createdBy,
+        createdAt: importRuns.createdAt,
         errorCount: sql<number>`jsonb_array_length(${importRuns.errors})`.mapWith(Number),
       })
       .from(importRuns)
@@ -52,12 +58,11 @@ export async function listRuns(db: Db, supplierId: string, opts: { limit: number
  * Serialises the imports of one supplier for the rest of the transaction (two files of the same
  * supplier never check against each other's half-written state).
  */
-export const lockSupplierImports = (db: Db, supplierId: string) =>
-  db.execute(sql`select pg_advisory_xact_lock(7263002, hashtext(${supplierId}))`);
+export const lockSupplierImports = (db: Db, supplierId: string) => db.execute(sql`select pg_advisory_xact_lock(7263002, hashtext(${supplierId}))`);
 
 /* ---------- bulk writes ---------- */
 
-type PgType = 'uuid' | 'text' | 'int' | 'numeric' | 'boolean' | 'jsonb' | 'timestamptz';
+export type PgType = 'uuid' | 'text' | 'int' | 'numeric' | 'boolean' | 'jsonb' | 'timestamptz';
 
 /**
  * `json_to_recordset($1) as x(col type, …)`: rows sent as ONE JSON parameter. Building and
@@ -66,12 +71,14 @@ type PgType = 'uuid' | 'text' | 'int' | 'numeric' | 'boolean' | 'jsonb' | 'times
  * Column names and types come from this file only.
  */
 function recordset(rows: Record<string, unknown>[], columns: Record<string, PgType>): SQL {
-  const defs = Object.entries(columns).map(([c, t]) => `${c} ${t}`).join(', ');
+  const defs = Object.entries(columns)
+    .map(([c, t]) => `${c} ${t}`)
+    .join(', ');
   return sql`json_to_recordset(${JSON.stringify(rows)}::json) as x(${sql.raw(defs)})`;
 }
 
 /** Inserts `rows` (snake_case keys) into `table`, in chunks. */
-async function insertRecords(db: Db, table: string, columns: Record<string, PgType>, rows: Record<string, unknown>[]): Promise<void> {
+export async function insertRecords(db: Db, table: string, columns: Record<string, PgType>, rows: Record<string, unknown>[]): Promise<void> {
   const names = sql.raw(Object.keys(columns).join(', '));
   for (const part of chunks(rows, CHUNK)) {
     await db.execute(sql`insert into ${sql.identifier(table)} (${names}) select ${names} from ${recordset(part, columns)}`);
@@ -105,12 +112,23 @@ export async function upsertCategories(
   const names = sql.raw(Object.keys(columns).join(', '));
   const out: { id: string; slug: string }[] = [];
   for (const part of chunks(rows, CHUNK)) {
-    const records = part.map((r) => ({ id: uuidv7(), supplier_id: supplierId, slug: r.slug, name: r.name, ...(withDescription ? { description: r.description ?? null } : {}) }));
-    out.push(...(await queryRows<{ id: string; slug: string }>(db, sql`
+    const records = part.map((r) => ({
+      id: uuidv7(),
+      supplier_id: supplierId,
+      slug: r.slug,
+      name: r.name,
+      ...(withDescription ? { description: r.description ?? null } : {}),
+    }));
+    out.push(
+      ...(await queryRows<{ id: string; slug: string }>(
+        db,
+        sql`
       insert into categories (${names}) select ${names} from ${recordset(records, columns)}
       on conflict (supplier_id, slug) do update set ${sql.raw(updated.map((c) => `${c} = excluded.${c}`).join(', '))}, updated_at = now()
        where (${sql.raw(updated.map((c) => `categories.${c}`).join(', '))}) is distinct from (${sql.raw(updated.map((c) => `excluded.${c}`).join(', '))})
-      returning id, slug`)));
+      returning id, slug`,
+      )),
+    );
   }
   return out;
 }
@@ -119,11 +137,17 @@ export async function upsertCategories(
 export async function setCategoryParents(db: Db, supplierId: string, rows: { id: string; parentId: string | null }[]): Promise<string[]> {
   const out: string[] = [];
   for (const part of chunks(rows, CHUNK)) {
-    const changed = await queryRows<{ id: string }>(db, sql`
+    const changed = await queryRows<{ id: string }>(
+      db,
+      sql`
       update categories c set parent_id = x.parent_id, updated_at = now()
-        from ${recordset(part.map((r) => ({ id: r.id, parent_id: r.parentId })), { id: 'uuid', parent_id: 'uuid' })}
+        from ${recordset(
+          part.map((r) => ({ id: r.id, parent_id: r.parentId })),
+          { id: 'uuid', parent_id: 'uuid' },
+        )}
        where c.id = x.id and c.supplier_id = ${supplierId} and c.parent_id is distinct from x.parent_id
-      returning c.id`);
+      returning c.id`,
+    );
     out.push(...changed.map((r) => r.id));
   }
   return out;
@@ -187,12 +211,17 @@ export async function upsertProducts(db: Db, rows: ProductWrite[], update: Produ
       for (const f of update) rec[PRODUCT_FIELDS[f][0]] = r[f] ?? null;
       return rec;
     });
-    out.push(...(await queryRows<{ id: string; sku: string }>(db, sql`
+    out.push(
+      ...(await queryRows<{ id: string; sku: string }>(
+        db,
+        sql`
       insert into products (${names}) select ${names} from ${recordset(records, columns)}
       on conflict (supplier_id, sku) where archived_at is null
       do update set ${sql.raw(updated.map((c) => `${c} = excluded.${c}`).join(', '))}, updated_at = now()
        where (${sql.raw(updated.map((c) => `products.${c}`).join(', '))}) is distinct from (${sql.raw(updated.map((c) => `excluded.${c}`).join(', '))})
-      returning id, sku`)));
+      returning id, sku`,
+      )),
+    );
   }
   return out;
 }
@@ -201,11 +230,18 @@ export type LocationRow = typeof stockLocations.$inferSelect;
 
 /** Every stock location of the supplier. */
 export const listLocations = (db: Db, supplierId: string): Promise<LocationRow[]> =>
-  db.select().from(stockLocations).where(eq(stockLocations.supplierId, supplierId)).orderBy(desc(stockLocations.isDefault), asc(stockLocations.name), asc(stockLocations.id));
+  db
+    .select()
+    .from(stockLocations)
+    .where(eq(stockLocations.supplierId, supplierId))
+    .orderBy(desc(stockLocations.isDefault), asc(stockLocations.name), asc(stockLocations.id));
 
 /** Creates branch locations. @returns them (id, name). */
 export const insertBranches = (db: Db, supplierId: string, names: string[]) =>
-  db.insert(stockLocations).values(names.map((name) => ({ supplierId, name, kind: 'branch' as const }))).returning({ id: stockLocations.id, name: stockLocations.name });
+  db
+    .insert(stockLocations)
+    .values(names.map((name) => ({ supplierId, name, kind: 'branch' as const })))
+    .returning({ id: stockLocations.id, name: stockLocations.name });
 
 export interface LevelRow {
   productId: string;
@@ -225,7 +261,13 @@ export async function lockLevels(db: Db, productIds: string[], locationIds: stri
   for (const part of chunks(productIds, LOOKUP_CHUNK)) {
     out.push(
       ...(await db
-        .select({ productId: stockLevels.productId, locationId: stockLevels.locationId, onHand: stockLevels.onHand, reserved: stockLevels.reserved, reorderPoint: stockLevels.reorderPoint })
+        .select({
+          productId: stockLevels.productId,
+          locationId: stockLevels.locationId,
+          onHand: stockLevels.onHand,
+          reserved: stockLevels.reserved,
+          reorderPoint: stockLevels.reorderPoint,
+        })
         .from(stockLevels)
         .where(and(inArray(stockLevels.productId, part), inArray(stockLevels.locationId, locationIds)))
         .orderBy(asc(stockLevels.productId), asc(stockLevels.locationId))
@@ -235,12 +277,20 @@ export async function lockLevels(db: Db, productIds: string[], locationIds: stri
   return out;
 }
 
+/** Inserts stock levels (new product × location pairs of a products file). */
 export const insertLevels = (db: Db, rows: { productId: string; locationId: string; onHand: number; reorderPoint: number }[]) =>
-  insertRecords(db, 'stock_levels', { product_id: 'uuid', location_id: 'uuid', on_hand: 'int', reorder_point: 'int' },
-    rows.map((r) => ({ product_id: r.productId, location_id: r.locationId, on_hand: r.onHand, reorder_point: r.reorderPoint })));
+  insertRecords(
+    db,
+    'stock_levels',
+    { product_id: 'uuid', location_id: 'uuid', on_hand: 'int', reorder_point: 'int' },
+    rows.map((r) => ({ product_id: r.productId, location_id: r.locationId, on_hand: r.onHand, reorder_point: r.reorderPoint })),
+  );
 
 /** Sets on_hand and reorder_point of existing levels (a null keeps the current value). */
-export async function updateLevels(db: Db, rows: { productId: string; locationId: string; onHand: number | null; reorderPoint: number | null }[]): Promise<void> {
+export async function updateLevels(
+  db: Db,
+  rows: { productId: string; locationId: string; onHand: number | null; reorderPoint: number | null }[],
+): Promise<void> {
   const columns = { product_id: 'uuid', location_id: 'uuid', on_hand: 'int', reorder_point: 'int' } as const;
   for (const part of chunks(rows, CHUNK)) {
     const records = part.map((r) => ({ product_id: r.productId, location_id: r.locationId, on_hand: r.onHand, reorder_point: r.reorderPoint }));
@@ -264,110 +314,35 @@ export interface MovementWrite {
   note: string;
 }
 
+/** Records the stock movements of a products file in chunks. */
 export const insertMovements = (db: Db, rows: MovementWrite[]) =>
   insertRecords(
-    db, 'stock_movements',
-    { id: 'uuid', product_id: 'uuid', location_id: 'uuid', reason: 'text', on_hand_before: 'int', on_hand_after: 'int', reserved_before: 'int', reserved_after: 'int', actor_id: 'uuid', note: 'text' },
-    rows.map((r) => ({
-      id: uuidv7(), product_id: r.productId, location_id: r.locationId, reason: r.reason, on_hand_before: r.onHandBefore, on_hand_after: r.onHandAfter,
-      reserved_before: r.reservedBefore, reserved_after: r.reservedAfter, actor_id: r.actorId, note: r.note,
-    })),
-  );
-
-/* ---------- orders ---------- */
-
-/** The order numbers among `numbers` that an order of the supplier already has (numbers are unique per supplier). */
-export async function findTakenOrderNumbers(db: Db, supplierId: string, numbers: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const part of chunks(numbers, LOOKUP_CHUNK)) {
-    const rows = await db.select({ number: orders.number }).from(orders).where(and(eq(orders.supplierId, supplierId), inArray(orders.number, part)));
-    for (const r of rows) out.add(r.number);
-  }
-  return out;
-}
-
-/** The supplier's channels (id, name). */
-export const listChannels = (db: Db, supplierId: string) =>
-  db.select({ id: salesChannels.id, name: salesChannels.name }).from(salesChannels).where(eq(salesChannels.supplierId, supplierId));
-
-/** Creates channels of kind `other`. @returns them (id, name). */
-export const insertChannels = (db: Db, supplierId: string, names: string[]) =>
-  db.insert(salesChannels).values(names.map((name) => ({ supplierId, name, kind: 'other' as const }))).returning({ id: salesChannels.id, name: salesChannels.name });
-
-/** The (lower-cased) emails among `emails` the supplier has customer records for. */
-export async function findCustomerEmails(db: Db, supplierId: string, emails: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const part of chunks(emails, LOOKUP_CHUNK)) {
-    const rows = await db.select({ email: customers.email }).from(customers).where(and(eq(customers.supplierId, supplierId), inArray(customers.email, part)));
-    for (const r of rows) if (r.email) out.add(r.email);
-  }
-  return out;
-}
-
-export interface OrderWrite {
-  id: string;
-  number: string;
-  supplierId: string;
-  placedBy: string | null;
-  customerId: string | null;
-  channelId: string;
-  locationId: string;
-  status: string;
-  shippingAddress: string | null;
-  billingAddress: string | null;
-  currency: string;
-  subtotal: string;
-  taxTotal: string;
-  shippingTotal: string;
-  discountTotal: string;
-  total: string;
-  notes: string | null;
-  createdAt: Date;
-}
-
-/** Inserts historical orders: source `import`, stock state `none`, updated_at = created_at. */
-export const insertOrders = (db: Db, rows: OrderWrite[]) =>
-  insertRecords(
-    db, 'orders',
+    db,
+    'stock_movements',
     {
-      id: 'uuid', number: 'text', supplier_id: 'uuid', placed_by: 'uuid', customer_id: 'uuid', channel_id: 'uuid', source: 'text', location_id: 'uuid',
-      status: 'text', stock_state: 'text', shipping_address: 'text', billing_address: 'text', currency: 'text', subtotal: 'numeric', tax_total: 'numeric',
-      shipping_total: 'numeric', discount_total: 'numeric', total: 'numeric', notes: 'text', created_at: 'timestamptz', updated_at: 'timestamptz',
+      id: 'uuid',
+      product_id: 'uuid',
+      location_id: 'uuid',
+      reason: 'text',
+      on_hand_before: 'int',
+      on_hand_after: 'int',
+      reserved_before: 'int',
+      reserved_after: 'int',
+      actor_id: 'uuid',
+      note: 'text',
     },
-    rows.map((o) => ({
-      id: o.id, number: o.number, supplier_id: o.supplierId, placed_by: o.placedBy, customer_id: o.customerId, channel_id: o.channelId, source: 'import',
-      location_id: o.locationId, status: o.status, stock_state: 'none', shipping_address: o.shippingAddress, billing_address: o.billingAddress,
-      currency: o.currency, subtotal: o.subtotal, tax_total: o.taxTotal, shipping_total: o.shippingTotal, discount_total: o.discountTotal, total: o.total,
-      notes: o.notes, created_at: o.createdAt, updated_at: o.createdAt,
+    rows.map((r) => ({
+      id: uuidv7(),
+      product_id: r.productId,
+      location_id: r.locationId,
+      reason: r.reason,
+      on_hand_before: r.onHandBefore,
+      on_hand_after: r.onHandAfter,
+      reserved_before: r.reservedBefore,
+      reserved_after: r.reservedAfter,
+      actor_id: r.actorId,
+      note: r.note,
     })),
-  );
-
-export interface OrderLineWrite {
-  orderId: string;
-  productId: string;
-  sku: string;
-  name: string;
-  unitPrice: string;
-  quantity: number;
-  lineTotal: string;
-  createdAt: Date;
-}
-
-export const insertOrderLines = (db: Db, rows: OrderLineWrite[]) =>
-  insertRecords(
-    db, 'order_lines',
-    { id: 'uuid', order_id: 'uuid', product_id: 'uuid', sku: 'text', name: 'text', unit_price: 'numeric', quantity: 'int', line_total: 'numeric', created_at: 'timestamptz' },
-    rows.map((l) => ({
-      id: uuidv7(), order_id: l.orderId, product_id: l.productId, sku: l.sku, name: l.name, unit_price: l.unitPrice, quantity: l.quantity,
-      line_total: l.lineTotal, created_at: l.createdAt,
-    })),
-  );
-
-export const insertStatusHistory = (db: Db, rows: { orderId: string; toStatus: string; note: string; actorId: string | null; createdAt: Date }[]) =>
-  insertRecords(
-    db, 'order_status_history',
-    { id: 'uuid', order_id: 'uuid', from_status: 'text', to_status: 'text', note: 'text', actor_id: 'uuid', created_at: 'timestamptz' },
-    rows.map((h) => ({ id: uuidv7(), order_id: h.orderId, from_status: null, to_status: h.toStatus, note: h.note, actor_id: h.actorId, created_at: h.createdAt })),
   );
 
 /* ---------- export ---------- */
@@ -392,9 +367,19 @@ export interface ExportProduct {
 export const exportPage = (db: Db, supplierId: string, afterSku: string | null, limit: number): Promise<ExportProduct[]> =>
   db
     .select({
-      id: products.id, sku: products.sku, name: products.name, description: products.description, price: products.price,
-      costPrice: products.costPrice, compareAtPrice: products.compareAtPrice, currency: products.currency, categorySlug: categories.slug,
-      unit: products.unit, imageUrl: products.imageUrl, isActive: products.isActive, attributes: products.attributes,
+      id: products.id,
+      sku: products.sku,
+      name: products.name,
+      description: products.description,
+      price: products.price,
+      costPrice: products.costPrice,
+      compareAtPrice: products.compareAtPrice,
+      currency: products.currency,
+      categorySlug: categories.slug,
+      unit: products.unit,
+      imageUrl: products.imageUrl,
+      isActive: products.isActive,
+      attributes: products.attributes,
     })
     .from(products)
     .leftJoin(categories, eq(categories.id, products.categoryId))

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../infra/errors.js';
+import { isUuid } from '../../infra/ids.js';
 import { problems } from '../../infra/problem.js';
 import { IdParams } from '../../infra/schemas.js';
 import { ExportQuery, ImportForm, ImportRun, ImportRunPage, ListImportsQuery } from './imports.schemas.js';
@@ -9,8 +10,6 @@ import { IMPORT_KINDS, type ImportKind } from './imports.tables.js';
 
 /** Largest CSV file an import takes. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads the multipart form of `POST /imports`: fields `kind`, `supplier_id` (optional) and the
@@ -38,14 +37,15 @@ async function readImportForm(req: FastifyRequest): Promise<service.ImportInput>
     }
   } catch (err) {
     const e = err as { statusCode?: number; code?: string; message?: string };
-    if (e.statusCode === 413) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, or the form has too many parts`);
+    if (e.statusCode === 413)
+      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, or the form has too many parts`);
     throw new AppError(400, 'BAD_REQUEST', 'The multipart body is malformed');
   }
   const kind = fields.kind;
   if (kind === undefined || kind === '') errors.push({ path: 'body/kind', message: `is required: one of ${IMPORT_KINDS.join(', ')}` });
   else if (!IMPORT_KINDS.includes(kind as ImportKind)) errors.push({ path: 'body/kind', message: `must be one of ${IMPORT_KINDS.join(', ')}` });
   const supplierId = fields.supplier_id || undefined;
-  if (supplierId !== undefined && !UUID_RE.test(supplierId)) errors.push({ path: 'body/supplier_id', message: 'must be a UUID' });
+  if (supplierId !== undefined && !isUuid(supplierId)) errors.push({ path: 'body/supplier_id', message: 'must be a UUID' });
   if (!file) errors.push({ path: 'body/file', message: 'is required: the CSV file as a file part named "file"' });
   if (errors.length) throw new AppError(422, 'VALIDATION_FAILED', 'The request is invalid', { errors });
   return { kind: kind as ImportKind, supplierId, filename: file!.filename, content: file!.content };
@@ -55,57 +55,86 @@ async function readImportForm(req: FastifyRequest): Promise<service.ImportInput>
 export const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['imports'];
 
-  app.post('/imports', {
-    schema: {
-      tags, summary: 'Import a CSV file of categories, products (with stock) or historical orders',
-      description: 'multipart/form-data with `kind` (categories | products | orders), `supplier_id` (needed only when you run imports for several suppliers) '
-        + 'and `file` (UTF-8 CSV with a header row, at most 20 MB; formats in docs/import.md). All or nothing: the whole file is checked first and '
-        + 'every problem answered in one 422 (`errors[].path` like `line 7/price`, `details.import_run_id`), with nothing written; otherwise '
-        + 'everything is written in one transaction. Either way the run is recorded.',
-      consumes: ['multipart/form-data'],
-      body: ImportForm,
-      response: { 201: ImportRun, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
-    },
-    config: { permission: 'imports:run' },
-    // The multipart body is read and checked by the handler (readImportForm); the schema documents it.
-    validatorCompiler: () => () => true,
-  }, async (req, reply) => reply.code(201).send(await service.runImport(req.ctx, await readImportForm(req))));
-
-  app.get('/imports', {
-    schema: {
-      tags, summary: 'Import runs of a supplier, newest first',
-      description: 'Runs of the caller\'s supplier (`supplier_id` when several), succeeded and failed, without their problem lists.',
-      querystring: ListImportsQuery, response: { 200: ImportRunPage, ...problems(401, 403, 404, 422) },
-    },
-    config: { permission: 'imports:run' },
-  }, async (req) => service.listRuns(req.ctx, req.query));
-
-  app.get('/imports/:id', {
-    schema: {
-      tags, summary: 'One import run with every problem', params: IdParams,
-      response: { 200: ImportRun, ...problems(401, 403, 404, 422) },
-    },
-    config: { permission: 'imports:run' },
-  }, async (req) => service.getRun(req.ctx, req.params.id));
-
-  app.get('/products/export.csv', {
-    schema: {
-      tags: ['products', 'imports'], summary: 'Export the supplier\'s products as CSV (the products import format)',
-      description: 'Products not archived, by SKU, with `stock:<location>` and `reorder_point:<location>` columns for each active location. '
-        + 'Importing the file back changes nothing. Streamed; `text/csv; charset=utf-8` with a Content-Disposition file name.',
-      querystring: ExportQuery,
-      response: {
-        200: { description: 'CSV file (header row, then one product per row)', content: { 'text/csv': { schema: { type: 'string' } } } },
-        ...problems(401, 403, 404, 422),
+  app.post(
+    '/imports',
+    {
+      schema: {
+        operationId: 'runImport',
+        tags,
+        summary: 'Import a CSV file of categories, products (with stock) or historical orders',
+        description:
+          'multipart/form-data with `kind` (categories | products | orders), `supplier_id` (needed only when you run imports for several suppliers) ' +
+          'and `file` (UTF-8 CSV with a header row, at most 20 MB; formats in docs/import.md). All or nothing: the whole file is checked first and ' +
+          'every problem answered in one 422 (`errors[].path` like `line 7/price`, `details.import_run_id`), with nothing written; otherwise ' +
+          'everything is written in one transaction. Either way the run is recorded.',
+        consumes: ['multipart/form-data'],
+        body: ImportForm,
+        // 409: a concurrent write of the same rows (a unique index, or a serialisation failure), mapped by the error handler.
+        response: { 201: ImportRun, ...problems(400, 401, 403, 404, 413, 415, 422, { 409: ['DUPLICATE', 'CONCURRENT_UPDATE'] }) },
       },
+      config: { permission: 'imports:run' },
+      // The multipart body is read and checked by the handler (readImportForm); the schema documents it.
+      validatorCompiler: () => () => true,
     },
-    config: { permission: 'products:read' },
-  }, async (req, reply) => {
-    const { filename, stream } = await service.exportProductsCsv(req.ctx, req.query.supplier_id);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
-      .header('cache-control', 'no-store')
-      .send(stream);
-  });
+    async (req, reply) => reply.code(201).send(await service.runImport(req.ctx, await readImportForm(req))),
+  );
+
+  app.get(
+    '/imports',
+    {
+      schema: {
+        operationId: 'listImportRuns',
+        tags,
+        summary: 'Import runs of a supplier, newest first',
+        description: "Runs of the caller's supplier (`supplier_id` when several), succeeded and failed, without their problem lists.",
+        querystring: ListImportsQuery,
+        response: { 200: ImportRunPage, ...problems(401, 403, 404, 422) },
+      },
+      config: { permission: 'imports:run' },
+    },
+    async (req) => service.listRuns(req.ctx, req.query),
+  );
+
+  app.get(
+    '/imports/:id',
+    {
+      schema: {
+        operationId: 'getImportRun',
+        tags,
+        summary: 'One import run with every problem',
+        params: IdParams,
+        response: { 200: ImportRun, ...problems(401, 403, 404, 422) },
+      },
+      config: { permission: 'imports:run' },
+    },
+    async (req) => service.getRun(req.ctx, req.params.id),
+  );
+
+  app.get(
+    '/products/export.csv',
+    {
+      schema: {
+        operationId: 'exportProducts',
+        tags: ['products', 'imports'],
+        summary: "Export the supplier's products as CSV (the products import format)",
+        description:
+          'Products not archived, by SKU, with `stock:<location>` and `reorder_point:<location>` columns for each active location. ' +
+          'Importing the file back changes nothing. Streamed; `text/csv; charset=utf-8` with a Content-Disposition file name.',
+        querystring: ExportQuery,
+        response: {
+          200: { description: 'CSV file (header row, then one product per row)', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...problems(401, 403, 404, 422),
+        },
+      },
+      config: { permission: 'products:read' },
+    },
+    async (req, reply) => {
+      const { filename, stream } = await service.exportProductsCsv(req.ctx, req.query.supplier_id);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
+        .header('cache-control', 'no-store')
+        .send(stream);
+    },
+  );
 };

@@ -1,14 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Page, PageQuery, Timestamp, Uuid } from '../../infra/schemas.js';
+import { Page, PageQuery, Query, Timestamp, Uuid } from '../../infra/schemas.js';
 import { IMPORT_KINDS } from './imports.tables.js';
 
-export const ImportKindSchema = Type.Union(IMPORT_KINDS.map((k) => Type.Literal(k)), { description: 'What the file holds' });
+export const ImportKindSchema = Type.Union(
+  IMPORT_KINDS.map((k) => Type.Literal(k)),
+  { title: 'ImportKind', description: 'What the file holds' },
+);
 
-export const ImportRowErrorSchema = Type.Object({
-  line: Type.Integer({ description: 'Line of the file (1 = the header)' }),
-  column: Type.Union([Type.String(), Type.Null()], { description: 'The column, or null for the whole row or file' }),
-  message: Type.String(),
-});
+export const ImportRowErrorSchema = Type.Object(
+  {
+    line: Type.Integer({ description: 'Line of the file (1 = the header)' }),
+    column: Type.Union([Type.String(), Type.Null()], { description: 'The column, or null for the whole row or file' }),
+    message: Type.String(),
+  },
+  { title: 'ImportRowError' },
+);
 
 const runFields = {
   id: Uuid,
@@ -28,22 +34,25 @@ const runFields = {
 };
 
 /** One import run with its problems. */
-export const ImportRun = Type.Object({ ...runFields, errors: Type.Array(ImportRowErrorSchema) });
+export const ImportRun = Type.Object({ ...runFields, errors: Type.Array(ImportRowErrorSchema) }, { title: 'ImportRun' });
 export type ImportRunDto = Static<typeof ImportRun>;
 
 /** A run in a list (its problems are in `GET /imports/{id}`). */
-export const ImportRunSummary = Type.Object(runFields);
+export const ImportRunSummary = Type.Object(runFields, { title: 'ImportRunSummary' });
 export type ImportRunSummaryDto = Static<typeof ImportRunSummary>;
-export const ImportRunPage = Page(ImportRunSummary);
+export const ImportRunPage = Page(ImportRunSummary, 'ImportRunPage');
 
-export const ListImportsQuery = Type.Object({ supplier_id: Type.Optional(Uuid), ...PageQuery });
+export const ListImportsQuery = Query({ supplier_id: Type.Optional(Uuid), ...PageQuery });
 export type ListImportsQueryInput = Static<typeof ListImportsQuery>;
 
-export const ExportQuery = Type.Object({ supplier_id: Type.Optional(Uuid) });
+export const ExportQuery = Query({ supplier_id: Type.Optional(Uuid) });
 
 /** The multipart form of `POST /imports` (documentation; the route reads the parts itself). */
-export const ImportForm = Type.Object({
-  kind: ImportKindSchema,
-  supplier_id: Type.Optional(Type.String({ format: 'uuid', description: 'Needed only when the caller runs imports for several suppliers' })),
-  file: Type.String({ format: 'binary', description: 'The CSV file (UTF-8, header row, comma separated), at most 20 MB' }),
-});
+export const ImportForm = Type.Object(
+  {
+    kind: ImportKindSchema,
+    supplier_id: Type.Optional(Type.String({ format: 'uuid', description: 'Needed only when the caller runs imports for several suppliers' })),
+    file: Type.String({ format: 'binary', description: 'The CSV file (UTF-8, header row, comma separated), at most 20 MB' }),
+  },
+  { title: 'ImportForm' },
+);

@@ -6,7 +6,7 @@ import { inTransaction, type Ctx } from '../../infra/context.js';
 import { AppError, notFound } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization, resolveSupplier } from '../organizations/index.js';
+import { resolveActiveSupplier } from '../organizations/index.js';
 import { importCategories } from './imports.categories.js';
 import { Problems, readCsv } from './imports.csv.js';
 import type { ImportHandler, ImportJob } from './imports.job.js';
@@ -38,17 +38,6 @@ const HANDLERS: Record<ImportKind, ImportHandler> = {
 
 /** Thrown inside the import transaction to roll it back when the file has problems. */
 class FileRejected extends Error {}
-
-/**
- * The supplier an import or export acts for (`resolveSupplier`), loaded: 404 when it is not an
- * active supplier (its currency prices every amount of the file).
- */
-async function supplierFor(ctx: Ctx, permission: string, explicitId: string | undefined, path: string) {
-  const supplierId = await resolveSupplier(ctx, permission, explicitId, path);
-  const org = await findOrganization(ctx.db, supplierId);
-  if (!org || org.type !== 'supplier' || !org.isActive) throw notFound('Supplier');
-  return org;
-}
 
 function toRunSummary(r: Omit<repo.ImportRunRow, 'errors'> & { errorCount: number }): ImportRunSummaryDto {
   return {
@@ -87,7 +76,7 @@ export interface ImportInput {
  *   rejected: then nothing is written but the `failed` run (outside the rolled-back transaction).
  */
 export async function runImport(ctx: Ctx, input: ImportInput): Promise<ImportRunDto> {
-  const supplier = await supplierFor(ctx, 'imports:run', input.supplierId, 'body/supplier_id');
+  const supplier = await resolveActiveSupplier(ctx, 'imports:run', input.supplierId, 'body/supplier_id');
   const userId = recordedUser(ctx.actor!);
   const problems = new Problems();
   const runId = uuidv7();
@@ -96,7 +85,14 @@ export async function runImport(ctx: Ctx, input: ImportInput): Promise<ImportRun
   const base = { id: runId, supplierId: supplier.id, kind: input.kind, filename: input.filename, rowCount, createdBy: userId };
   if (file) {
     const job: ImportJob = {
-      supplierId: supplier.id, currency: supplier.currency, runId, userId, now: new Date(), header: file.header, records: file.records, problems,
+      supplierId: supplier.id,
+      currency: supplier.currency,
+      runId,
+      userId,
+      now: new Date(),
+      header: file.header,
+      records: file.records,
+      problems,
     };
     try {
       const run = await inTransaction(ctx, async (tx) => {
@@ -124,7 +120,7 @@ export async function runImport(ctx: Ctx, input: ImportInput): Promise<ImportRun
  * lists. @throws 403, 404 (supplier not the caller's), 422 several suppliers and no `supplier_id`.
  */
 export async function listRuns(ctx: Ctx, q: ListImportsQueryInput): Promise<PageResult<ImportRunSummaryDto>> {
-  const supplier = await supplierFor(ctx, 'imports:run', q.supplier_id, 'query/supplier_id');
+  const supplier = await resolveActiveSupplier(ctx, 'imports:run', q.supplier_id, 'querystring/supplier_id');
   const { items, total } = await repo.listRuns(ctx.db, supplier.id, q);
   return { items: items.map(toRunSummary), total, limit: q.limit, offset: q.offset };
 }
@@ -150,7 +146,7 @@ const EXPORT_PAGE = 1000;
  * @throws 403, 404 (supplier not the caller's), 422 several suppliers and no `supplier_id`.
  */
 export async function exportProductsCsv(ctx: Ctx, supplierIdGiven: string | undefined): Promise<{ filename: string; stream: Readable }> {
-  const supplier = await supplierFor(ctx, 'products:read', supplierIdGiven, 'query/supplier_id');
+  const supplier = await resolveActiveSupplier(ctx, 'products:read', supplierIdGiven, 'querystring/supplier_id');
   const locations = (await repo.listLocations(ctx.db, supplier.id)).filter((l) => l.isActive);
   const header = [...PRODUCT_COLUMNS, ...locations.map((l) => `stock:${l.name}`), ...locations.map((l) => `reorder_point:${l.name}`)];
   const db = ctx.db;
@@ -160,14 +156,29 @@ export async function exportProductsCsv(ctx: Ctx, supplierIdGiven: string | unde
     for (;;) {
       const page = await repo.exportPage(db, supplier.id, after, EXPORT_PAGE);
       if (page.length === 0) return;
-      const levels = new Map((await repo.levelsOf(db, page.map((p) => p.id))).map((l) => [`${l.productId}:${l.locationId}`, l]));
+      const levels = new Map(
+        (
+          await repo.levelsOf(
+            db,
+            page.map((p) => p.id),
+          )
+        ).map((l) => [`${l.productId}:${l.locationId}`, l]),
+      );
       const money = (v: string | null, currency: string) => (v === null ? '' : formatMoney(v, currency));
       yield stringify(
         page.map((p) => {
           const at = locations.map((l) => levels.get(`${p.id}:${l.id}`));
           return [
-            p.sku, p.name, p.description ?? '', money(p.price, p.currency), money(p.costPrice, p.currency), money(p.compareAtPrice, p.currency),
-            p.categorySlug ?? '', p.unit, p.imageUrl ?? '', p.isActive ? 'true' : 'false',
+            p.sku,
+            p.name,
+            p.description ?? '',
+            money(p.price, p.currency),
+            money(p.costPrice, p.currency),
+            money(p.compareAtPrice, p.currency),
+            p.categorySlug ?? '',
+            p.unit,
+            p.imageUrl ?? '',
+            p.isActive ? 'true' : 'false',
             Object.keys(p.attributes ?? {}).length ? JSON.stringify(p.attributes) : '',
             ...at.map((lv) => (lv ? String(lv.onHand) : '')),
             ...at.map((lv) => (lv ? String(lv.reorderPoint) : '')),

@@ -23,7 +23,9 @@ export const importRuns = pgTable(
   'import_runs',
   {
     id: id(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: IMPORT_KINDS }).notNull(),
     filename: text('filename'),
     status: text('status', { enum: ['succeeded', 'failed'] }).notNull(),

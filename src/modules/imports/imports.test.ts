@@ -10,6 +10,7 @@ import { buildConsumer, buildSupplier, call, createTestApp, expectProblem, regis
 import { loadConfig } from '../../config.js';
 import { main as importCli } from '../../cli/import.js';
 import { openAndPrepareDatabase } from '../../infra/bootstrap.js';
+import { STARTUP_HOOKS } from '../../startup.js';
 import { queryRows } from '../../infra/db/client.js';
 import { organizations } from '../organizations/index.js';
 
@@ -29,7 +30,11 @@ function multipart(fields: Record<string, string>, file?: { content: Buffer | st
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   if (file) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'file'}"; filename="${file.filename ?? 'data.csv'}"\r\nContent-Type: text/csv\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'file'}"; filename="${file.filename ?? 'data.csv'}"\r\nContent-Type: text/csv\r\n\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -55,7 +60,9 @@ const count = async (table: string, supplierId: string) =>
   Number((await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from ${sql.identifier(table)} where supplier_id = ${supplierId}`))[0].n);
 
 async function snapshot(supplierId: string) {
-  const rows = await queryRows<Record<string, number>>(database.db, sql`
+  const rows = await queryRows<Record<string, number>>(
+    database.db,
+    sql`
     select (select count(*)::int from categories where supplier_id = ${supplierId}) as categories,
            (select count(*)::int from products where supplier_id = ${supplierId}) as products,
            (select count(*)::int from stock_locations where supplier_id = ${supplierId}) as locations,
@@ -63,7 +70,8 @@ async function snapshot(supplierId: string) {
            (select count(*)::int from stock_movements sm join products p on p.id = sm.product_id where p.supplier_id = ${supplierId}) as movements,
            (select count(*)::int from orders where supplier_id = ${supplierId}) as orders,
            (select count(*)::int from customers where supplier_id = ${supplierId}) as customers,
-           (select count(*)::int from sales_channels where supplier_id = ${supplierId}) as channels`);
+           (select count(*)::int from sales_channels where supplier_id = ${supplierId}) as channels`,
+  );
   return rows[0];
 }
 
@@ -87,7 +95,14 @@ describe('POST /imports: categories', () => {
     const res = await upload(s.owner.token, 'categories', fixture('categories.csv'), { filename: 'categories.csv' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      supplier_id: s.org.id, kind: 'categories', filename: 'categories.csv', status: 'succeeded', row_count: 5, error_count: 0, errors: [], created_by: s.owner.id,
+      supplier_id: s.org.id,
+      kind: 'categories',
+      filename: 'categories.csv',
+      status: 'succeeded',
+      row_count: 5,
+      error_count: 0,
+      errors: [],
+      created_by: s.owner.id,
       summary: { categories_created: 5, categories_updated: 0, categories_unchanged: 0 },
     });
     const list = await call(app, 'GET', `/api/v1/categories?supplier_id=${s.org.id}&limit=100`, { token: s.owner.token });
@@ -119,19 +134,29 @@ describe('POST /imports: categories', () => {
     const s = await buildSupplier(app, { currency: 'USD' });
     await imported(s.owner.token, 'categories', 'slug,name,parent_slug\nroot,Root,\nchild,Child,root\n');
     const before = await snapshot(s.org.id);
-    const bad = 'slug,name,parent_slug,description\n'
-      + 'a,A,b,\n' // 2: a → b → a
-      + 'b,B,a,\n' // 3
-      + 'root,Root,child,\n' // 4: root → child → root (child is in the database)
-      + 'Bad Slug,Bad,,\n' // 5
-      + 'x,,,\n' // 6: no name
-      + 'y,Y,nowhere,\n' // 7: unknown parent
-      + 'y,Y again,,\n' // 8: duplicate
-      + 'z,Z,z,\n'; // 9: own parent
+    const bad =
+      'slug,name,parent_slug,description\n' +
+      'a,A,b,\n' + // 2: a → b → a
+      'b,B,a,\n' + // 3
+      'root,Root,child,\n' + // 4: root → child → root (child is in the database)
+      'Bad Slug,Bad,,\n' + // 5
+      'x,,,\n' + // 6: no name
+      'y,Y,nowhere,\n' + // 7: unknown parent
+      'y,Y again,,\n' + // 8: duplicate
+      'z,Z,z,\n'; // 9: own parent
     const res = await upload(s.owner.token, 'categories', bad);
     const p = expectProblem(res, 422, 'VALIDATION_FAILED');
     const paths = (p.errors as any[]).map((e) => e.path);
-    expect(paths).toEqual(['line 2/parent_slug', 'line 3/parent_slug', 'line 4/parent_slug', 'line 5/slug', 'line 6/name', 'line 7/parent_slug', 'line 8/slug', 'line 9/parent_slug']);
+    expect(paths).toEqual([
+      'line 2/parent_slug',
+      'line 3/parent_slug',
+      'line 4/parent_slug',
+      'line 5/slug',
+      'line 6/name',
+      'line 7/parent_slug',
+      'line 8/slug',
+      'line 9/parent_slug',
+    ]);
     expect(p.errors[0].message).toContain('cycle');
     expect(p.details).toMatchObject({ kind: 'categories', row_count: 8, error_count: 8 });
     expect(await snapshot(s.org.id)).toEqual(before);
@@ -142,39 +167,62 @@ describe('POST /imports: categories', () => {
 });
 
 describe('POST /imports: products', () => {
-  it('imports products with stock per location, in the supplier\'s currency, visible through GET /products', async () => {
+  it("imports products with stock per location, in the supplier's currency, visible through GET /products", async () => {
     const s = await buildSupplier(app, { currency: 'USD' });
     await imported(s.owner.token, 'categories', fixture('categories.csv'));
     const run = await imported(s.owner.token, 'products', fixture('products.csv'));
     expect(run).toMatchObject({ status: 'succeeded', row_count: 4 });
     expect(run.summary).toEqual({
-      products_created: 4, products_updated: 0, products_unchanged: 0, locations_created: 1, stock_levels_created: 7, stock_levels_updated: 0, stock_movements: 6,
+      products_created: 4,
+      products_updated: 0,
+      products_unchanged: 0,
+      locations_created: 1,
+      stock_levels_created: 7,
+      stock_levels_updated: 0,
+      stock_movements: 6,
     });
     const products = await productsOf(s);
     expect(products['WATCH-10']).toMatchObject({
-      name: 'Watch Series 10', description: 'GPS, 42 mm case', price: '329.50', cost_price: '255.00', currency: 'USD', unit: 'each',
-      image_url: 'https://example.com/watch.jpg', is_active: true, attributes: { colour: 'silver' }, stock: { on_hand: 45, reserved: 0, available: 45 },
+      name: 'Watch Series 10',
+      description: 'GPS, 42 mm case',
+      price: '329.50',
+      cost_price: '255.00',
+      currency: 'USD',
+      unit: 'each',
+      image_url: 'https://example.com/watch.jpg',
+      is_active: true,
+      attributes: { colour: 'silver' },
+      stock: { on_hand: 45, reserved: 0, available: 45 },
     });
     expect(products['IPAD-256']).toMatchObject({ price: '1580.00', is_active: false, description: 'Space Gray', stock: { on_hand: 3 } });
     expect(products.APPLES).toMatchObject({ unit: 'kg', price: '12.90', cost_price: null, stock: { on_hand: 150 } });
     const categories = (await call(app, 'GET', `/api/v1/categories?supplier_id=${s.org.id}&limit=100`, { token: s.owner.token })).body.items as any[];
     expect(products['IPAD-64'].category_id).toBe(categories.find((c) => c.slug === 'apple-ipads').id);
 
-    const locations = await queryRows<{ name: string; kind: string; is_default: boolean }>(database.db, sql`
-      select name, kind, is_default from stock_locations where supplier_id = ${s.org.id} order by name`);
+    const locations = await queryRows<{ name: string; kind: string; is_default: boolean }>(
+      database.db,
+      sql`
+      select name, kind, is_default from stock_locations where supplier_id = ${s.org.id} order by name`,
+    );
     expect(locations).toEqual([
       { name: 'Dizengoff branch', kind: 'branch', is_default: false },
       { name: 'Main warehouse', kind: 'warehouse', is_default: true },
     ]);
-    const levels = await queryRows<{ name: string; on_hand: number; reserved: number; reorder_point: number }>(database.db, sql`
+    const levels = await queryRows<{ name: string; on_hand: number; reserved: number; reorder_point: number }>(
+      database.db,
+      sql`
       select l.name, sl.on_hand, sl.reserved, sl.reorder_point from stock_levels sl join stock_locations l on l.id = sl.location_id
-       where sl.product_id = ${products['WATCH-10'].id} order by l.name`);
+       where sl.product_id = ${products['WATCH-10'].id} order by l.name`,
+    );
     expect(levels).toEqual([
       { name: 'Dizengoff branch', on_hand: 5, reserved: 0, reorder_point: 0 },
       { name: 'Main warehouse', on_hand: 40, reserved: 0, reorder_point: 10 },
     ]);
-    const movements = await queryRows<{ reason: string; note: string; on_hand_after: number; actor_id: string }>(database.db, sql`
-      select reason, note, on_hand_after, actor_id from stock_movements where product_id = ${products['WATCH-10'].id} order by on_hand_after`);
+    const movements = await queryRows<{ reason: string; note: string; on_hand_after: number; actor_id: string }>(
+      database.db,
+      sql`
+      select reason, note, on_hand_after, actor_id from stock_movements where product_id = ${products['WATCH-10'].id} order by on_hand_after`,
+    );
     expect(movements).toEqual([
       { reason: 'initial', note: `import ${run.id}`, on_hand_after: 5, actor_id: s.owner.id },
       { reason: 'initial', note: `import ${run.id}`, on_hand_after: 40, actor_id: s.owner.id },
@@ -187,15 +235,24 @@ describe('POST /imports: products', () => {
     expect(same.summary).toMatchObject({ products_created: 0, products_updated: 0, products_unchanged: 4, stock_movements: 0, locations_created: 0 });
     const changed = await imported(s.owner.token, 'products', 'sku,price,name,stock:main WAREHOUSE\nWATCH-10,299.99,Watch Series 10,35\nNEW-1,1.00,New one,\n');
     expect(changed.summary).toEqual({
-      products_created: 1, products_updated: 1, products_unchanged: 0, locations_created: 0, stock_levels_created: 0, stock_levels_updated: 1, stock_movements: 1,
+      products_created: 1,
+      products_updated: 1,
+      products_unchanged: 0,
+      locations_created: 0,
+      stock_levels_created: 0,
+      stock_levels_updated: 1,
+      stock_movements: 1,
     });
     expect(await count('products', s.org.id)).toBe(5);
     const products = await productsOf(s);
     // Columns absent from the file are left alone.
     expect(products['WATCH-10']).toMatchObject({ price: '299.99', description: 'GPS, 42 mm case', cost_price: '255.00', stock: { on_hand: 40 } });
     expect(products['NEW-1']).toMatchObject({ price: '1.00', unit: 'each', is_active: true, description: null, stock: { on_hand: 0 } });
-    const [m] = await queryRows<{ reason: string; on_hand_before: number; on_hand_after: number; note: string }>(database.db, sql`
-      select reason, on_hand_before, on_hand_after, note from stock_movements where product_id = ${products['WATCH-10'].id} and reason = 'adjustment'`);
+    const [m] = await queryRows<{ reason: string; on_hand_before: number; on_hand_after: number; note: string }>(
+      database.db,
+      sql`
+      select reason, on_hand_before, on_hand_after, note from stock_movements where product_id = ${products['WATCH-10'].id} and reason = 'adjustment'`,
+    );
     expect(m).toEqual({ reason: 'adjustment', on_hand_before: 40, on_hand_after: 35, note: `import ${changed.id}` });
   });
 
@@ -205,8 +262,16 @@ describe('POST /imports: products', () => {
     const before = await snapshot(s.org.id);
     const p = expectProblem(await upload(s.owner.token, 'products', fixture('products-bad.csv')), 422, 'VALIDATION_FAILED');
     expect((p.errors as any[]).map((e) => e.path)).toEqual([
-      'line 3/sku', 'line 4/price', 'line 5/category_slug', 'line 6/sku',
-      'line 7/price', 'line 7/cost_price', 'line 7/category_slug', 'line 7/is_active', 'line 7/attributes', 'line 7/stock:Main warehouse',
+      'line 3/sku',
+      'line 4/price',
+      'line 5/category_slug',
+      'line 6/sku',
+      'line 7/price',
+      'line 7/cost_price',
+      'line 7/category_slug',
+      'line 7/is_active',
+      'line 7/attributes',
+      'line 7/stock:Main warehouse',
     ]);
     const byPath = Object.fromEntries((p.errors as any[]).map((e) => [e.path, e.message]));
     expect(byPath['line 3/sku']).toBe('is required');
@@ -228,7 +293,10 @@ describe('POST /imports: products', () => {
     const s = await buildSupplier(app, { currency: 'USD' });
     const header = expectProblem(await upload(s.owner.token, 'products', 'sku,name,colour,stock:,sku\nA,B,C,1,A\n'), 422);
     expect((header.errors as any[]).map((e) => e.path).sort()).toEqual(['line 1/colour', 'line 1/price', 'line 1/sku', 'line 1/stock:']);
-    const width = expectProblem(await upload(s.owner.token, 'products', 'sku,name,price,description\nA,Apple,1.00,\nB,Banana,1,00,\nC,Cherry,2.00,"on\ntwo lines"\nD,Date\n'), 422);
+    const width = expectProblem(
+      await upload(s.owner.token, 'products', 'sku,name,price,description\nA,Apple,1.00,\nB,Banana,1,00,\nC,Cherry,2.00,"on\ntwo lines"\nD,Date\n'),
+      422,
+    );
     expect(width.errors).toEqual([
       { path: 'line 3', message: expect.stringContaining('5 cells') },
       { path: 'line 6', message: expect.stringContaining('2 cells') },
@@ -245,17 +313,26 @@ describe('POST /imports: products', () => {
   it('turns hostile cells into problems, never a 500', async () => {
     const s = await buildSupplier(app, { currency: 'USD' });
     const deep = `${'{"a":'.repeat(30)}1${'}'.repeat(30)}`;
-    const csv = 'sku,name,price,attributes,stock:X\n'
-      + 'A,Nul\u0000name,1,,\n' // 2
-      + `B,Escaped nul,1,"{""a"":""\\u0000""}",\n` // 3
-      + `C,Lone surrogate,1,"{""a"":""\\ud800""}",\n` // 4
-      + `D,Deep,1,"${deep.replaceAll('"', '""')}",\n` // 5
-      + `E,${'x'.repeat(201)},1e3,[],99999999999\n` // 6
-      + 'F,Big,1000000000000000,,-0\n'; // 7
+    const csv =
+      'sku,name,price,attributes,stock:X\n' +
+      'A,Nul\u0000name,1,,\n' + // 2
+      `B,Escaped nul,1,"{""a"":""\\u0000""}",\n` + // 3
+      `C,Lone surrogate,1,"{""a"":""\\ud800""}",\n` + // 4
+      `D,Deep,1,"${deep.replaceAll('"', '""')}",\n` + // 5
+      `E,${'x'.repeat(201)},1e3,[],99999999999\n` + // 6
+      'F,Big,1000000000000000,,-0\n'; // 7
     const p = expectProblem(await upload(s.owner.token, 'products', csv), 422);
     expect((p.errors as any[]).map((e) => e.path)).toEqual([
-      'line 2/name', 'line 3/attributes', 'line 4/attributes', 'line 5/attributes',
-      'line 6/name', 'line 6/price', 'line 6/attributes', 'line 6/stock:X', 'line 7/price', 'line 7/stock:X',
+      'line 2/name',
+      'line 3/attributes',
+      'line 4/attributes',
+      'line 5/attributes',
+      'line 6/name',
+      'line 6/price',
+      'line 6/attributes',
+      'line 6/stock:X',
+      'line 7/price',
+      'line 7/stock:X',
     ]);
     expect(await count('products', s.org.id)).toBe(0);
   });
@@ -264,7 +341,10 @@ describe('POST /imports: products', () => {
     const s = await supplierWithCatalog({ catalog_visibility: 'public' });
     const shopper = await registerUser(app);
     const products = await productsOf(s);
-    const order = await call(app, 'POST', '/api/v1/orders', { token: shopper.token, body: { supplier_id: s.org.id, items: [{ product_id: products.APPLES.id, quantity: 4 }] } });
+    const order = await call(app, 'POST', '/api/v1/orders', {
+      token: shopper.token,
+      body: { supplier_id: s.org.id, items: [{ product_id: products.APPLES.id, quantity: 4 }] },
+    });
     expect(order.status).toBe(201);
     // The order reserved 4 at the default location (100 on hand).
     const p = expectProblem(await upload(s.owner.token, 'products', 'sku,name,price,stock:Main warehouse\nAPPLES,Apples Gala,12.90,3\n'), 422);
@@ -277,7 +357,10 @@ describe('POST /imports: products', () => {
   it('imports 10,000 products in one run', async () => {
     const s = await buildSupplier(app, { currency: 'USD' });
     const lines = ['sku,name,description,price,cost_price,unit,is_active,attributes,stock:Main warehouse,stock:North'];
-    for (let i = 0; i < 10_000; i++) lines.push(`BULK-${String(i).padStart(5, '0')},Product ${i},"Bulk item ${i}, boxed",${(i % 500) + 1}.99,1.50,each,true,"{""n"":${i}}",${i % 50},${i % 7}`);
+    for (let i = 0; i < 10_000; i++)
+      lines.push(
+        `BULK-${String(i).padStart(5, '0')},Product ${i},"Bulk item ${i}, boxed",${(i % 500) + 1}.99,1.50,each,true,"{""n"":${i}}",${i % 50},${i % 7}`,
+      );
     const started = Date.now();
     const run = await imported(s.owner.token, 'products', `${lines.join('\n')}\n`);
     const seconds = (Date.now() - started) / 1000;
@@ -303,8 +386,18 @@ describe('POST /imports: historical orders', () => {
     expect(list.body.total).toBe(3);
     const byNumber = Object.fromEntries((list.body.items as any[]).map((o) => [o.number, o]));
     expect(byNumber[`${prefix}-1001`]).toMatchObject({
-      status: 'completed', stock_state: 'none', currency: 'USD', subtotal: '1259.00', tax_total: '1.20', shipping_total: '0.99', discount_total: '0.00',
-      total: '1261.19', created_at: '2025-05-18T15:53:32.000Z', placed_by: s.owner.id, consumer: null, line_count: 2,
+      status: 'completed',
+      stock_state: 'none',
+      currency: 'USD',
+      subtotal: '1259.00',
+      tax_total: '1.20',
+      shipping_total: '0.99',
+      discount_total: '0.00',
+      total: '1261.19',
+      created_at: '2025-05-18T15:53:32.000Z',
+      placed_by: s.owner.id,
+      consumer: null,
+      line_count: 2,
     });
     expect(byNumber[`${prefix}-1002`]).toMatchObject({ status: 'pending', total: '38.70', created_at: '2025-05-19T04:00:00.000Z' });
     expect(byNumber[`${prefix}-1003`]).toMatchObject({ status: 'cancelled', total: '1575.00', discount_total: '5.00', created_at: '2025-05-20T00:00:00.000Z' });
@@ -316,13 +409,37 @@ describe('POST /imports: historical orders', () => {
     expect(one.body.status_history).toEqual([
       { from_status: null, to_status: 'completed', note: `import ${run.id}`, actor_id: s.owner.id, created_at: '2025-05-18T15:53:32.000Z' },
     ]);
-    const rows = await queryRows<{ number: string; source: string; channel: string; customer: string | null; email: string | null; shipping_address: string | null }>(database.db, sql`
+    const rows = await queryRows<{
+      number: string;
+      source: string;
+      channel: string;
+      customer: string | null;
+      email: string | null;
+      shipping_address: string | null;
+    }>(
+      database.db,
+      sql`
       select o.number, o.source, ch.name as channel, c.name as customer, c.email, o.shipping_address
         from orders o join sales_channels ch on ch.id = o.channel_id left join customers c on c.id = o.customer_id
-       where o.supplier_id = ${s.org.id} order by o.number`);
+       where o.supplier_id = ${s.org.id} order by o.number`,
+    );
     expect(rows).toEqual([
-      { number: `${prefix}-1001`, source: 'import', channel: 'Web shop', customer: 'Haris Iqbal', email: 'haris@example.com', shipping_address: 'Karachi, Sindh' },
-      { number: `${prefix}-1002`, source: 'import', channel: 'Default', customer: 'Haris Iqbal', email: 'haris@example.com', shipping_address: 'Karachi, Sindh' },
+      {
+        number: `${prefix}-1001`,
+        source: 'import',
+        channel: 'Web shop',
+        customer: 'Haris Iqbal',
+        email: 'haris@example.com',
+        shipping_address: 'Karachi, Sindh',
+      },
+      {
+        number: `${prefix}-1002`,
+        source: 'import',
+        channel: 'Default',
+        customer: 'Haris Iqbal',
+        email: 'haris@example.com',
+        shipping_address: 'Karachi, Sindh',
+      },
       { number: `${prefix}-1003`, source: 'import', channel: 'Counter', customer: 'Walk-in', email: null, shipping_address: null },
     ]);
     // Historical orders never move stock.
@@ -335,25 +452,32 @@ describe('POST /imports: historical orders', () => {
     const prefix = `FX${uniq()}`;
     await imported(s.owner.token, 'orders', ordersFixture(prefix));
     const before = await snapshot(s.org.id);
-    const bad = 'order_number,created_at,status,sku,quantity,unit_price,tax_total,customer_email\n'
-      + `${prefix}-1001,2025-05-18T10:00:00Z,pending,WATCH-10,1,329.50,,\n` // 2: number taken
-      + `${prefix}-2,2025-05-18T10:00:00Z,shipped_out,NOPE,0,1.5.0,,\n` // 3: status, sku, quantity, price
-      + `${prefix}-3,2025-05-18 10:00,pending,WATCH-10,1.5,329.50,,\n` // 4: no time zone, fractional quantity
-      + `${prefix}-4,2025-05-18,pending,WATCH-10,1,329.50,1.00,a@example.com\n` // 5: email without a customer name
-      + `${prefix}-4,2025-05-19,pending,IPAD-64,1,600.00,2.00,\n` // 6: created_at and tax_total differ
-      + `${prefix}-4,,,WATCH-10,2,329.50,,\n` // 7: SKU twice in one order
-      + `${prefix}-5,2999-01-01,pending,APPLES,1,12.90,,\n` // 8: in the future
-      + `${prefix}-6,,,APPLES,1,12.90,,\n`; // 9: no created_at, no status
+    const bad =
+      'order_number,created_at,status,sku,quantity,unit_price,tax_total,customer_email\n' +
+      `${prefix}-1001,2025-05-18T10:00:00Z,pending,WATCH-10,1,329.50,,\n` + // 2: number taken
+      `${prefix}-2,2025-05-18T10:00:00Z,shipped_out,NOPE,0,1.5.0,,\n` + // 3: status, sku, quantity, price
+      `${prefix}-3,2025-05-18 10:00,pending,WATCH-10,1.5,329.50,,\n` + // 4: no time zone, fractional quantity
+      `${prefix}-4,2025-05-18,pending,WATCH-10,1,329.50,1.00,a@example.com\n` + // 5: email without a customer name
+      `${prefix}-4,2025-05-19,pending,IPAD-64,1,600.00,2.00,\n` + // 6: created_at and tax_total differ
+      `${prefix}-4,,,WATCH-10,2,329.50,,\n` + // 7: SKU twice in one order
+      `${prefix}-5,2999-01-01,pending,APPLES,1,12.90,,\n` + // 8: in the future
+      `${prefix}-6,,,APPLES,1,12.90,,\n`; // 9: no created_at, no status
     const p = expectProblem(await upload(s.owner.token, 'orders', bad), 422);
     expect((p.errors as any[]).map((e) => e.path)).toEqual([
       'line 2/order_number',
-      'line 3/status', 'line 3/quantity', 'line 3/unit_price', 'line 3/sku',
-      'line 4/created_at', 'line 4/quantity',
+      'line 3/status',
+      'line 3/quantity',
+      'line 3/unit_price',
+      'line 3/sku',
+      'line 4/created_at',
+      'line 4/quantity',
       'line 5/customer_name',
-      'line 6/created_at', 'line 6/tax_total',
+      'line 6/created_at',
+      'line 6/tax_total',
       'line 7/sku',
       'line 8/created_at',
-      'line 9/created_at', 'line 9/status',
+      'line 9/created_at',
+      'line 9/status',
     ]);
     const byPath = Object.fromEntries((p.errors as any[]).map((e) => [e.path, e.message]));
     expect(byPath['line 2/order_number']).toContain('already taken');
@@ -367,13 +491,15 @@ describe('POST /imports: historical orders', () => {
 });
 
 describe('order numbers are per supplier', () => {
-  it('refuses imported numbers of the generated form ORD-<digits>, so an import cannot block any supplier\'s next orders', async () => {
+  it("refuses imported numbers of the generated form ORD-<digits>, so an import cannot block any supplier's next orders", async () => {
     const a = await supplierWithCatalog();
     const b = await supplierWithCatalog({ catalog_visibility: 'public' });
     const [next] = await queryRows<{ n: string }>(database.db, sql`select last_value + 1 as n from order_number_seq`);
     const numbers = [0, 1, 2, 3, 4].map((i) => `ORD-${Number(next.n) + i}`);
-    const csv = 'order_number,created_at,status,sku,quantity,unit_price\n'
-      + numbers.map((n) => `${n},2025-05-18T10:00:00Z,completed,WATCH-10,1,329.50`).join('\n') + '\n';
+    const csv =
+      'order_number,created_at,status,sku,quantity,unit_price\n' +
+      numbers.map((n) => `${n},2025-05-18T10:00:00Z,completed,WATCH-10,1,329.50`).join('\n') +
+      '\n';
     const before = await snapshot(a.org.id);
     const p = expectProblem(await upload(a.owner.token, 'orders', csv), 422);
     expect((p.errors as any[]).map((e) => e.path)).toEqual(numbers.map((_, i) => `line ${i + 2}/order_number`));
@@ -383,7 +509,10 @@ describe('order numbers are per supplier', () => {
     const shopper = await registerUser(app);
     const watchB = (await productsOf(b))['WATCH-10'];
     for (let i = 0; i < 3; i++) {
-      const res = await call(app, 'POST', '/api/v1/orders', { token: shopper.token, body: { supplier_id: b.org.id, items: [{ product_id: watchB.id, quantity: 1 }] } });
+      const res = await call(app, 'POST', '/api/v1/orders', {
+        token: shopper.token,
+        body: { supplier_id: b.org.id, items: [{ product_id: watchB.id, quantity: 1 }] },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body.number).toMatch(/^ORD-\d+$/);
     }
@@ -411,13 +540,39 @@ describe('GET /products/export.csv', () => {
     expect(String(res.headers['content-disposition'])).toMatch(/^attachment; filename="products-[\w-]+-\d{4}-\d{2}-\d{2}\.csv"$/);
     const rows = parse(res.body) as string[][];
     expect(rows[0]).toEqual([
-      'sku', 'name', 'description', 'price', 'cost_price', 'compare_at_price', 'category_slug', 'unit', 'image_url', 'is_active', 'attributes',
-      'stock:Main warehouse', 'stock:Dizengoff branch', 'reorder_point:Main warehouse', 'reorder_point:Dizengoff branch',
+      'sku',
+      'name',
+      'description',
+      'price',
+      'cost_price',
+      'compare_at_price',
+      'category_slug',
+      'unit',
+      'image_url',
+      'is_active',
+      'attributes',
+      'stock:Main warehouse',
+      'stock:Dizengoff branch',
+      'reorder_point:Main warehouse',
+      'reorder_point:Dizengoff branch',
     ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(['APPLES', 'IPAD-256', 'IPAD-64', 'WATCH-10']);
     expect(rows[4]).toEqual([
-      'WATCH-10', 'Watch Series 10', 'GPS, 42 mm case', '329.50', '255.00', '349.00', 'smart-watches', 'each', 'https://example.com/watch.jpg', 'true', '{"colour":"silver"}',
-      '40', '5', '10', '0',
+      'WATCH-10',
+      'Watch Series 10',
+      'GPS, 42 mm case',
+      '329.50',
+      '255.00',
+      '349.00',
+      'smart-watches',
+      'each',
+      'https://example.com/watch.jpg',
+      'true',
+      '{"colour":"silver"}',
+      '40',
+      '5',
+      '10',
+      '0',
     ]);
     expect(rows[3][12]).toBe(''); // IPAD-64 has no level at the branch
 
@@ -432,7 +587,7 @@ describe('GET /products/export.csv', () => {
     expect(back.body).toBe(res.body);
   });
 
-  it('answers 403 without products:read and 404 for another tenant\'s supplier', async () => {
+  it("answers 403 without products:read and 404 for another tenant's supplier", async () => {
     const s = await supplierWithCatalog();
     const other = await buildSupplier(app);
     const consumer = await buildConsumer(app);
@@ -444,7 +599,7 @@ describe('GET /products/export.csv', () => {
 });
 
 describe('POST /imports: access and bad requests', () => {
-  it('refuses roles without imports:run (403) and other tenants\' suppliers (404), writing nothing', async () => {
+  it("refuses roles without imports:run (403) and other tenants' suppliers (404), writing nothing", async () => {
     const s = await buildSupplier(app, { currency: 'USD' });
     const other = await buildSupplier(app, { currency: 'USD' });
     const consumer = await buildConsumer(app);
@@ -469,13 +624,22 @@ describe('POST /imports: access and bad requests', () => {
       return call(app, 'POST', '/api/v1/imports', { token: s.owner.token, body: payload, headers: { 'content-type': contentType } });
     };
     const csv = { content: 'slug,name\na,A\n' };
-    expect(expectProblem(await send({ kind: 'customers' }, csv), 422).errors).toEqual([{ path: 'body/kind', message: 'must be one of categories, products, orders' }]);
+    expect(expectProblem(await send({ kind: 'customers' }, csv), 422).errors).toEqual([
+      { path: 'body/kind', message: 'must be one of categories, products, orders' },
+    ]);
     expect(expectProblem(await send({}, csv), 422).errors[0].path).toBe('body/kind');
     expect(expectProblem(await send({ kind: 'categories', supplier_id: 'x' }, csv), 422).errors[0].path).toBe('body/supplier_id');
     expect(expectProblem(await send({ kind: 'categories' }), 422).errors).toEqual([{ path: 'body/file', message: expect.stringContaining('required') }]);
-    expect(expectProblem(await send({ kind: 'categories' }, { ...csv, field: 'upload' }), 422).errors.map((e: any) => e.path)).toEqual(['body/upload', 'body/file']);
+    expect(expectProblem(await send({ kind: 'categories' }, { ...csv, field: 'upload' }), 422).errors.map((e: any) => e.path)).toEqual([
+      'body/upload',
+      'body/file',
+    ]);
     expectProblem(await call(app, 'POST', '/api/v1/imports', { token: s.owner.token, body: { kind: 'categories' } }), 415);
-    const broken = await call(app, 'POST', '/api/v1/imports', { token: s.owner.token, body: '--x\r\nnot a part', headers: { 'content-type': 'multipart/form-data; boundary=x' } });
+    const broken = await call(app, 'POST', '/api/v1/imports', {
+      token: s.owner.token,
+      body: '--x\r\nnot a part',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    });
     expect(broken.status).toBeGreaterThanOrEqual(400);
     expect(broken.status).toBeLessThan(500);
     expectProblem(await call(app, 'POST', '/api/v1/imports', { body: multipart({ kind: 'categories' }, csv).payload }), 401);
@@ -493,7 +657,7 @@ describe('npm run import (command line)', () => {
   it('imports through the same service against a PGlite directory, inferring the kind, and exits 1 with every problem', async () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'agora-import-')), 'db');
     const env = { ...process.env, NODE_ENV: 'test' as const, DATABASE_URL: `pglite://${dir}`, LOG_LEVEL: 'silent' };
-    const prepared = await openAndPrepareDatabase(loadConfig(env, { loadDemo: false }));
+    const prepared = await openAndPrepareDatabase(loadConfig(env, { loadDemo: false }), STARTUP_HOOKS);
     const slug = `cli-store-${uniq()}`;
     await prepared.db.insert(organizations).values({ type: 'supplier', name: 'CLI Store', slug, currency: 'USD' });
     await prepared.close();
@@ -514,12 +678,15 @@ describe('npm run import (command line)', () => {
     expect(await importCli(['--supplier', 'no-such-supplier', bad], env, io)).toBe(1);
     expect(await importCli([bad], env, io)).toBe(1);
 
-    const check = await openAndPrepareDatabase(loadConfig(env, { loadDemo: false }));
+    const check = await openAndPrepareDatabase(loadConfig(env, { loadDemo: false }), STARTUP_HOOKS);
     try {
-      const rows = await queryRows<{ products: number; runs: number; failed: number; by: string | null }>(check.db, sql`
+      const rows = await queryRows<{ products: number; runs: number; failed: number; by: string | null }>(
+        check.db,
+        sql`
         select (select count(*)::int from products) as products, (select count(*)::int from import_runs) as runs,
                (select count(*)::int from import_runs where status = 'failed') as failed,
-               (select max(created_by::text) from import_runs) as by`);
+               (select max(created_by::text) from import_runs) as by`,
+      );
       expect(rows[0]).toEqual({ products: 4, runs: 3, failed: 1, by: null });
     } finally {
       await check.close();
@@ -527,7 +694,10 @@ describe('npm run import (command line)', () => {
 
     // The real command, as a process: exit code and report.
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/import.ts'), '--supplier', slug, '--kind', 'products', bad], {
-      env, cwd: ROOT, encoding: 'utf8', timeout: 120_000,
+      env,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
     });
     expect(child.status).toBe(1);
     expect(child.stderr).toContain('line 2, price: must have at most 2 decimals for USD');

@@ -17,7 +17,10 @@ async function createLocation(s: Supplier, body: Record<string, unknown> = {}): 
 const getLocation = async (s: Supplier, id: string): Promise<Loc> => (await call(app, 'GET', `/api/v1/locations/${id}`, { token: s.owner.token })).body;
 
 const locationRows = async (supplierId: string) =>
-  queryRows<{ name: string; is_default: boolean; is_active: boolean }>(database.db, sql`select name, is_default, is_active from stock_locations where supplier_id = ${supplierId} order by name`);
+  queryRows<{ name: string; is_default: boolean; is_active: boolean }>(
+    database.db,
+    sql`select name, is_default, is_active from stock_locations where supplier_id = ${supplierId} order by name`,
+  );
 
 describe('POST /locations', () => {
   it('creates locations; the first becomes the default, kind defaults to warehouse', async () => {
@@ -25,15 +28,22 @@ describe('POST /locations', () => {
     const res = await call(app, 'POST', '/api/v1/locations', { token: s.owner.token, body: { name: '  Central  ', address: ' 1 Main St ' } });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      id: expect.any(String), supplier_id: s.org.id, name: 'Central', address: '1 Main St', kind: 'warehouse',
-      is_active: true, is_default: true, created_at: expect.any(String), updated_at: expect.any(String),
+      id: expect.any(String),
+      supplier_id: s.org.id,
+      name: 'Central',
+      address: '1 Main St',
+      kind: 'warehouse',
+      is_active: true,
+      is_default: true,
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
     });
     const branch = await call(app, 'POST', '/api/v1/locations', { token: s.manager.token, body: { name: 'Dizengoff', kind: 'branch', is_default: false } });
     expect(branch.status).toBe(201);
     expect(branch.body).toMatchObject({ name: 'Dizengoff', kind: 'branch', is_default: false, address: null });
   });
 
-  it('keeps the API default as the stock default: a new product\'s initial stock goes there', async () => {
+  it("keeps the API default as the stock default: a new product's initial stock goes there", async () => {
     const s = await buildSupplier(app);
     const central = await createLocation(s, { name: 'Central' });
     const p = await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: `SKU-${uniq()}`, name: 'P', price: '1', initial_stock: 5 } });
@@ -54,7 +64,11 @@ describe('POST /locations', () => {
   it('refuses a duplicate name case-insensitively (409 LOCATION_NAME_TAKEN), writing nothing', async () => {
     const s = await buildSupplier(app);
     await createLocation(s, { name: 'North Branch' });
-    const dup = expectProblem(await call(app, 'POST', '/api/v1/locations', { token: s.owner.token, body: { name: ' north BRANCH ', is_default: true } }), 409, 'LOCATION_NAME_TAKEN');
+    const dup = expectProblem(
+      await call(app, 'POST', '/api/v1/locations', { token: s.owner.token, body: { name: ' north BRANCH ', is_default: true } }),
+      409,
+      'LOCATION_NAME_TAKEN',
+    );
     expect(dup.details).toEqual({ name: 'north BRANCH' });
     // The default created on first use counts too.
     await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: `SKU-${uniq()}`, name: 'P', price: '1', initial_stock: 1 } });
@@ -90,7 +104,7 @@ describe('POST /locations', () => {
     expect(closed).toMatchObject({ is_active: false, is_default: false });
   });
 
-  it('refuses sales, employees and consumers (403), and another supplier\'s id (404)', async () => {
+  it("refuses sales, employees and consumers (403), and another supplier's id (404)", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
@@ -108,7 +122,9 @@ describe('POST /locations', () => {
   it('asks which supplier when the caller manages several (422), and takes supplier_id', async () => {
     const s = await buildSupplier(app);
     const second = await createOrganization(app, s.owner, { type: 'supplier' });
-    expect(expectProblem(await call(app, 'POST', '/api/v1/locations', { token: s.owner.token, body: { name: 'X' } }), 422).errors[0].path).toBe('body/supplier_id');
+    expect(expectProblem(await call(app, 'POST', '/api/v1/locations', { token: s.owner.token, body: { name: 'X' } }), 422).errors[0].path).toBe(
+      'body/supplier_id',
+    );
     const res = await call(app, 'POST', '/api/v1/locations', { token: s.owner.token, body: { name: 'X', supplier_id: second.id } });
     expect(res.status).toBe(201);
     expect(res.body.supplier_id).toBe(second.id);
@@ -125,7 +141,7 @@ describe('POST /locations', () => {
 });
 
 describe('GET /locations', () => {
-  it('lists the supplier\'s locations, default first then by name, paged and filtered', async () => {
+  it("lists the supplier's locations, default first then by name, paged and filtered", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     await createLocation(other, { name: 'Elsewhere' });
@@ -183,7 +199,10 @@ describe('PATCH /locations/{id}', () => {
     const s = await buildSupplier(app);
     await createLocation(s);
     const loc = await createLocation(s, { name: 'Old', address: 'Somewhere' });
-    const res = await call(app, 'PATCH', `/api/v1/locations/${loc.id}`, { token: s.manager.token, body: { name: ' New ', address: null, kind: 'store', is_active: false } });
+    const res = await call(app, 'PATCH', `/api/v1/locations/${loc.id}`, {
+      token: s.manager.token,
+      body: { name: ' New ', address: null, kind: 'store', is_active: false },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: loc.id, name: 'New', address: null, kind: 'store', is_active: false, is_default: false });
     // Renaming to its own name in another case is fine.
@@ -209,7 +228,11 @@ describe('PATCH /locations/{id}', () => {
     const url = (id: string) => `/api/v1/locations/${id}`;
     expectProblem(await call(app, 'PATCH', url(main.id), { token: s.owner.token, body: { is_active: false } }), 409, 'DEFAULT_LOCATION_INACTIVE');
     expectProblem(await call(app, 'PATCH', url(main.id), { token: s.owner.token, body: { is_default: false } }), 409, 'DEFAULT_LOCATION_REQUIRED');
-    expectProblem(await call(app, 'PATCH', url(closed.id), { token: s.owner.token, body: { is_default: true, name: 'Renamed' } }), 409, 'DEFAULT_LOCATION_INACTIVE');
+    expectProblem(
+      await call(app, 'PATCH', url(closed.id), { token: s.owner.token, body: { is_default: true, name: 'Renamed' } }),
+      409,
+      'DEFAULT_LOCATION_INACTIVE',
+    );
     expect(await locationRows(s.org.id)).toEqual([
       { name: 'Closed', is_default: false, is_active: false },
       { name: 'Main', is_default: true, is_active: true },
@@ -217,7 +240,10 @@ describe('PATCH /locations/{id}', () => {
     // Reactivated in the same request, it may become the default; then the old one may be deactivated.
     const ok = await call(app, 'PATCH', url(closed.id), { token: s.owner.token, body: { is_default: true, is_active: true } });
     expect(ok.body).toMatchObject({ is_default: true, is_active: true });
-    expect((await call(app, 'PATCH', url(main.id), { token: s.owner.token, body: { is_active: false } })).body).toMatchObject({ is_active: false, is_default: false });
+    expect((await call(app, 'PATCH', url(main.id), { token: s.owner.token, body: { is_active: false } })).body).toMatchObject({
+      is_active: false,
+      is_default: false,
+    });
   });
 
   it('refuses a name taken by another location (409) and bad input (422), writing nothing', async () => {
@@ -260,7 +286,10 @@ describe('inactive locations and stock', () => {
     await createLocation(s);
     const closed = await createLocation(s, { is_active: false });
     const p = await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: `SKU-${uniq()}`, name: 'P', price: '1' } });
-    const res = await call(app, 'PATCH', `/api/v1/products/${p.body.id}/inventory`, { token: s.owner.token, body: { delta: 1, reason: 'restock', location_id: closed.id } });
+    const res = await call(app, 'PATCH', `/api/v1/products/${p.body.id}/inventory`, {
+      token: s.owner.token,
+      body: { delta: 1, reason: 'restock', location_id: closed.id },
+    });
     expect(expectProblem(res, 422).errors[0].path).toBe('body/location_id');
   });
 });

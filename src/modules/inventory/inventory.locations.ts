@@ -9,7 +9,8 @@ import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization, resolveSupplier } from '../organizations/index.js';
+import { findActiveSupplier, resolveSupplier } from '../organizations/index.js';
+import { findDefaultLocation, lockSupplierLocations } from '../stock/index.js';
 import * as repo from './inventory.repo.js';
 import type { CreateLocationInput, ListLocationsQueryInput, LocationDto, UpdateLocationInput } from './inventory.schemas.js';
 
@@ -45,14 +46,14 @@ export async function createLocation(ctx: Ctx, input: CreateLocationInput): Prom
   const name = trimmedName(input.name);
   const isActive = input.is_active ?? true;
   if (input.is_default === true && !isActive) throw unprocessable([{ path: 'body/is_default', message: 'the default location must be active' }]);
-  const org = await findOrganization(ctx.db, supplierId);
-  if (!org || org.type !== 'supplier') throw notFound('Supplier');
+  await findActiveSupplier(ctx, supplierId);
   return inTransaction(ctx, async (tx) => {
-    await repo.lockSupplierLocations(tx.db, supplierId);
+    await lockSupplierLocations(tx, supplierId);
     if (await repo.locationNameTaken(tx.db, supplierId, name)) throw nameTaken(name);
-    const current = await repo.findDefaultLocation(tx.db, supplierId);
+    const current = await findDefaultLocation(tx, supplierId);
     const makeDefault = input.is_default === true || !current;
-    if (makeDefault && !isActive) throw unprocessable([{ path: 'body/is_active', message: 'the supplier\'s first location becomes its default and must be active' }]);
+    if (makeDefault && !isActive)
+      throw unprocessable([{ path: 'body/is_active', message: "the supplier's first location becomes its default and must be active" }]);
     if (makeDefault && current) await repo.unsetDefaultLocation(tx.db, supplierId);
     const row = await repo.insertLocation(tx.db, {
       supplierId,
@@ -63,7 +64,7 @@ export async function createLocation(ctx: Ctx, input: CreateLocationInput): Prom
       isDefault: makeDefault,
     });
     // Every writer of the supplier's locations holds the lock, so a clash means data changed outside the API.
-    if (!row) throw conflict('CONCURRENT_UPDATE', 'The supplier\'s locations changed concurrently; retry the request');
+    if (!row) throw conflict('CONCURRENT_UPDATE', "The supplier's locations changed concurrently; retry the request");
     return toLocationDto(row);
   });
 }
@@ -109,7 +110,7 @@ export async function updateLocation(ctx: Ctx, id: string, input: UpdateLocation
   const name = input.name === undefined ? undefined : trimmedName(input.name);
   const found = await locationFor(ctx, id, 'locations:manage');
   return inTransaction(ctx, async (tx) => {
-    await repo.lockSupplierLocations(tx.db, found.supplierId);
+    await lockSupplierLocations(tx, found.supplierId);
     // Read again under the lock: the default flag may have moved since.
     const current = (await repo.findLocationById(tx.db, id)) ?? found;
     if (input.is_default === false && current.isDefault) {

@@ -1,64 +1,16 @@
+/**
+ * The inventory module's queries on the stock tables (owned by the stock module, read and written
+ * here through its index): the locations API, adjustments, transfers, level lists and history.
+ */
 import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../infra/db/client.js';
-import { prepared } from '../../infra/db/prepared.js';
+import { containsPattern } from '../../infra/db/like.js';
 import { products } from '../catalog/index.js';
-import { stockLevels, stockLocations, stockMovements, type LocationKind, type MovementReason } from './inventory.tables.js';
+import { stockLevels, stockLocations, stockMovements, type LocationKind, type LocationRow, type MovementReason, type MovementRow } from '../stock/index.js';
 
-export type LocationRow = typeof stockLocations.$inferSelect;
-export type MovementRow = typeof stockMovements.$inferSelect;
-
-/** The name given to the default location created on first use. */
-export const DEFAULT_LOCATION_NAME = 'Main warehouse';
+export type { LocationRow, MovementRow };
 
 /* ---------- locations ---------- */
-
-/**
- * Serialises the changes of one supplier's locations (default flag, names) until the transaction
- * ends: a transaction-scoped advisory lock keyed by the supplier. Outside a transaction it is
- * released at once (harmless).
- */
-export const lockSupplierLocations = async (db: Db, supplierId: string) =>
-  void (await db.execute(sql`select pg_advisory_xact_lock(7263101, hashtext(${supplierId}))`));
-
-/** The supplier's default location, if it exists. */
-export const findDefaultLocation = async (db: Db, supplierId: string) =>
-  (
-    await db
-      .select({ id: stockLocations.id, name: stockLocations.name })
-      .from(stockLocations)
-      .where(and(eq(stockLocations.supplierId, supplierId), eq(stockLocations.isDefault, true)))
-  )[0] as { id: string; name: string } | undefined;
-
-/**
- * Inserts the supplier's default location unless a default exists, or the name is taken (any
- * unique index: `stock_locations_one_default_key` arbitrates concurrent first uses). Returns the
- * row when this call created it.
- */
-export const insertDefaultLocation = async (db: Db, supplierId: string) =>
-  (
-    await db
-      .insert(stockLocations)
-      .values({ supplierId, name: DEFAULT_LOCATION_NAME, isDefault: true })
-      .onConflictDoNothing()
-      .returning({ id: stockLocations.id, name: stockLocations.name })
-  )[0] as { id: string; name: string } | undefined;
-
-/**
- * Makes the supplier's active location named `name` (case-insensitively) the default, when the
- * supplier has no default. @returns it, or undefined.
- */
-export const promoteLocationByName = async (db: Db, supplierId: string, name: string) =>
-  (
-    await db
-      .update(stockLocations)
-      .set({ isDefault: true, updatedAt: new Date() })
-      .where(and(eq(stockLocations.supplierId, supplierId), sql`lower(${stockLocations.name}) = lower(${name})`, eq(stockLocations.isActive, true)))
-      .returning({ id: stockLocations.id, name: stockLocations.name })
-  )[0] as { id: string; name: string } | undefined;
-
-/** One location of one supplier (undefined for another supplier's). */
-export const findLocation = async (db: Db, supplierId: string, locationId: string): Promise<LocationRow | undefined> =>
-  (await db.select().from(stockLocations).where(and(eq(stockLocations.id, locationId), eq(stockLocations.supplierId, supplierId))))[0];
 
 /** One location by id, whatever the supplier (callers check access to `supplierId`). */
 export const findLocationById = async (db: Db, locationId: string): Promise<LocationRow | undefined> =>
@@ -68,7 +20,10 @@ export const findLocationById = async (db: Db, locationId: string): Promise<Loca
 export const findSupplierLocations = (db: Db, supplierId: string, ids: string[]): Promise<LocationRow[]> =>
   ids.length === 0
     ? Promise.resolve([])
-    : db.select().from(stockLocations).where(and(eq(stockLocations.supplierId, supplierId), inArray(stockLocations.id, ids)));
+    : db
+        .select()
+        .from(stockLocations)
+        .where(and(eq(stockLocations.supplierId, supplierId), inArray(stockLocations.id, ids)));
 
 /** True when another location of the supplier (not `exceptId`) has this name, case-insensitively. */
 export const locationNameTaken = async (db: Db, supplierId: string, name: string, exceptId?: string) =>
@@ -76,7 +31,13 @@ export const locationNameTaken = async (db: Db, supplierId: string, name: string
     await db
       .select({ id: stockLocations.id })
       .from(stockLocations)
-      .where(and(eq(stockLocations.supplierId, supplierId), sql`lower(${stockLocations.name}) = lower(${name})`, exceptId ? ne(stockLocations.id, exceptId) : undefined))
+      .where(
+        and(
+          eq(stockLocations.supplierId, supplierId),
+          sql`lower(${stockLocations.name}) = lower(${name})`,
+          exceptId ? ne(stockLocations.id, exceptId) : undefined,
+        ),
+      )
       .limit(1)
   ).length > 0;
 
@@ -96,7 +57,13 @@ export const unsetDefaultLocation = (db: Db, supplierId: string, exceptId?: stri
 
 /** Updates one location. @returns the row. */
 export const updateLocation = async (db: Db, id: string, values: Partial<typeof stockLocations.$inferInsert>): Promise<LocationRow | undefined> =>
-  (await db.update(stockLocations).set({ ...values, updatedAt: new Date() }).where(eq(stockLocations.id, id)).returning())[0];
+  (
+    await db
+      .update(stockLocations)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(stockLocations.id, id))
+      .returning()
+  )[0];
 
 /** A page of the supplier's locations (default first, then by name) and the total: two queries. */
 export async function listLocations(db: Db, supplierId: string, opts: { isActive?: boolean; kind?: LocationKind; limit: number; offset: number }) {
@@ -106,9 +73,13 @@ export async function listLocations(db: Db, supplierId: string, opts: { isActive
     opts.kind ? eq(stockLocations.kind, opts.kind) : undefined,
   );
   const [items, [{ total }]] = await Promise.all([
-    db.select().from(stockLocations).where(where)
+    db
+      .select()
+      .from(stockLocations)
+      .where(where)
       .orderBy(desc(stockLocations.isDefault), asc(sql`lower(${stockLocations.name})`), asc(stockLocations.id))
-      .limit(opts.limit).offset(opts.offset),
+      .limit(opts.limit)
+      .offset(opts.offset),
     db.select({ total: count() }).from(stockLocations).where(where),
   ]);
   return { items, total };
@@ -119,12 +90,7 @@ export async function listLocations(db: Db, supplierId: string, opts: { isActive
 const levelOf = (productId: string, locationId: string) => and(eq(stockLevels.productId, productId), eq(stockLevels.locationId, locationId));
 
 /** Creates the level row of (product, location) with zero stock unless it exists. */
-export const ensureLevel = (db: Db, productId: string, locationId: string) =>
-  db.insert(stockLevels).values({ productId, locationId }).onConflictDoNothing();
-
-/** Inserts a level row with `onHand` units (a new product's initial stock). */
-export const insertLevel = (db: Db, productId: string, locationId: string, onHand: number) =>
-  db.insert(stockLevels).values({ productId, locationId, onHand });
+export const ensureLevel = (db: Db, productId: string, locationId: string) => db.insert(stockLevels).values({ productId, locationId }).onConflictDoNothing();
 
 /** The result of a conditional stock update: before and after, or nothing when the rule refused it. */
 export interface LevelChange {
@@ -148,7 +114,9 @@ export async function updateOnHand(
   opts: { increaseOnly?: boolean } = {},
 ): Promise<LevelChange | undefined> {
   const next = 'onHand' in change ? sql`${change.onHand}::int` : sql`(old.on_hand + ${change.delta}::int)`;
-  const rows = await queryRows<{ on_hand_before: number; on_hand_after: number; reserved: number }>(db, sql`
+  const rows = await queryRows<{ on_hand_before: number; on_hand_after: number; reserved: number }>(
+    db,
+    sql`
     update stock_levels sl
        set on_hand = ${next}, updated_at = now()
       from (select product_id, location_id, on_hand
@@ -158,14 +126,18 @@ export async function updateOnHand(
      where sl.product_id = old.product_id and sl.location_id = old.location_id
        and ${next} >= 0 and ${next} >= sl.reserved
        ${opts.increaseOnly ? sql`and ${next} > old.on_hand` : sql``}
-    returning old.on_hand as on_hand_before, sl.on_hand as on_hand_after, sl.reserved`);
+    returning old.on_hand as on_hand_before, sl.on_hand as on_hand_after, sl.reserved`,
+  );
   const r = rows[0];
   return r && { onHandBefore: Number(r.on_hand_before), onHandAfter: Number(r.on_hand_after), reserved: Number(r.reserved) };
 }
 
 /** Sets the reorder point of an existing level. */
 export const setReorderPoint = (db: Db, productId: string, locationId: string, reorderPoint: number) =>
-  db.update(stockLevels).set({ reorderPoint, updatedAt: sql`now()` }).where(levelOf(productId, locationId));
+  db
+    .update(stockLevels)
+    .set({ reorderPoint, updatedAt: sql`now()` })
+    .where(levelOf(productId, locationId));
 
 /** The current level of (product, location), if any. */
 export const findLevel = async (db: Db, productId: string, locationId: string) =>
@@ -205,16 +177,6 @@ export const addToLevel = async (db: Db, productId: string, locationId: string, 
       .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved })
   )[0];
 
-/** Units available (`on_hand - reserved`, 0 without a level) of each product at one location, one query. */
-export async function availableAt(db: Db, locationId: string, productIds: string[]): Promise<Map<string, number>> {
-  if (productIds.length === 0) return new Map();
-  const rows = await db
-    .select({ productId: stockLevels.productId, available: sql<number>`(${stockLevels.onHand} - ${stockLevels.reserved})::int`.mapWith(Number) })
-    .from(stockLevels)
-    .where(and(eq(stockLevels.locationId, locationId), inArray(stockLevels.productId, productIds)));
-  return new Map(rows.map((r) => [r.productId, Math.max(0, r.available)]));
-}
-
 /**
  * Every location of the supplier with the product's level there (zeros where it has none),
  * default location first, then by name. One query.
@@ -233,9 +195,6 @@ export const listProductLevels = (db: Db, supplierId: string, productId: string)
     .leftJoin(stockLevels, and(eq(stockLevels.locationId, stockLocations.id), eq(stockLevels.productId, productId)))
     .where(eq(stockLocations.supplierId, supplierId))
     .orderBy(desc(stockLocations.isDefault), asc(stockLocations.name), asc(stockLocations.id));
-
-/** `%…%` for ILIKE with the user's `%`, `_` and `\` taken literally. */
-const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The filters of the stock level list. */
 export interface LevelFilter {
@@ -265,9 +224,15 @@ export async function listLevels(db: Db, supplierId: string, f: LevelFilter & { 
   const [items, [{ total }]] = await Promise.all([
     db
       .select({
-        productId: products.id, sku: products.sku, productName: products.name,
-        locationId: stockLocations.id, locationName: stockLocations.name,
-        onHand: stockLevels.onHand, reserved: stockLevels.reserved, reorderPoint: stockLevels.reorderPoint, updatedAt: stockLevels.updatedAt,
+        productId: products.id,
+        sku: products.sku,
+        productName: products.name,
+        locationId: stockLocations.id,
+        locationName: stockLocations.name,
+        onHand: stockLevels.onHand,
+        reserved: stockLevels.reserved,
+        reorderPoint: stockLevels.reorderPoint,
+        updatedAt: stockLevels.updatedAt,
       })
       .from(stockLevels)
       .innerJoin(stockLocations, eq(stockLocations.id, stockLevels.locationId))
@@ -287,10 +252,6 @@ export async function listLevels(db: Db, supplierId: string, f: LevelFilter & { 
 }
 
 /* ---------- movements ---------- */
-
-/** Records one stock movement (who, why, before and after). */
-export const insertMovement = async (db: Db, values: typeof stockMovements.$inferInsert) =>
-  (await db.insert(stockMovements).values(values).returning())[0];
 
 /** Records several movements in one statement, returned in the order given. */
 export const insertMovements = (db: Db, values: (typeof stockMovements.$inferInsert)[]): Promise<MovementRow[]> =>
@@ -331,7 +292,11 @@ const movementWhere = (supplierId: string, f: MovementFilter): SQL | undefined =
  * product and location names, and the total: two queries whatever the page size. The supplier
  * filter is the movement's location (`stock_locations.supplier_id`), in the SQL.
  */
-export async function listMovements(db: Db, supplierId: string, f: MovementFilter & { limit: number; offset: number }): Promise<{ items: MovementWithRefs[]; total: number }> {
+export async function listMovements(
+  db: Db,
+  supplierId: string,
+  f: MovementFilter & { limit: number; offset: number },
+): Promise<{ items: MovementWithRefs[]; total: number }> {
   const where = movementWhere(supplierId, f);
   const [items, [{ total }]] = await Promise.all([
     db
@@ -347,9 +312,3 @@ export async function listMovements(db: Db, supplierId: string, f: MovementFilte
   ]);
   return { items, total };
 }
-
-/** An order's stock movements (reservation, sale, release), oldest first. One query. */
-export const listOrderMovements = (db: Db, orderId: string): Promise<MovementRow[]> =>
-  prepared(db, 'inventory_movements_by_order', (d, name) =>
-    d.select().from(stockMovements).where(eq(stockMovements.orderId, sql.placeholder('id'))).orderBy(asc(stockMovements.createdAt), asc(stockMovements.id)).prepare(name),
-  ).execute({ id: orderId });

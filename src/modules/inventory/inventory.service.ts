@@ -1,70 +1,28 @@
+/** One product's stock, manual adjustments, stock level lists and the movement history. */
 import { assertCan } from '../../infra/access.js';
-import { resolveSupplier } from '../organizations/index.js';
-import { parseTimeRange } from '../../infra/time-range.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable, type FieldError } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { parseTimeRange } from '../../infra/time-range.js';
 import { findProductRow } from '../catalog/index.js';
+import { resolveSupplier } from '../organizations/index.js';
+import { ensureDefaultLocation, findLocation, recordMovements, type MovementReason } from '../stock/index.js';
 import * as repo from './inventory.repo.js';
 import {
   INCREASING_REASONS,
-  type AdjustInventoryInput, type InventoryDto, type ListMovementsQueryInput, type ListStockLevelsQueryInput, type MovementDto, type StockLevelDto,
+  type AdjustInventoryInput,
+  type InventoryDto,
+  type ListMovementsQueryInput,
+  type ListStockLevelsQueryInput,
+  type MovementDto,
+  type StockLevelDto,
 } from './inventory.schemas.js';
-import type { MovementReason } from './inventory.tables.js';
-
-/* ---------- access ---------- */
-
-
-/* ---------- default location and initial stock ---------- */
-
-/**
- * The supplier's default stock location (`{id, name}`), created on first use with the name
- * "Main warehouse" (seed 004's default location). Safe under concurrency: creation takes the
- * supplier's location lock (the one the locations API takes), and the insert is
- * `ON CONFLICT DO NOTHING` on the partial unique index `stock_locations_one_default_key`, then the
- * row is read back. Uses `ctx.db`, so inside a transaction the location is created in it. No
- * access check: callers have done theirs. One statement when the default exists.
- */
-export async function ensureDefaultLocation(ctx: Ctx, supplierId: string): Promise<{ id: string; name: string }> {
-  const existing = await repo.findDefaultLocation(ctx.db, supplierId);
-  if (existing) return existing;
-  await repo.lockSupplierLocations(ctx.db, supplierId);
-  const created = (await repo.findDefaultLocation(ctx.db, supplierId)) ?? (await repo.insertDefaultLocation(ctx.db, supplierId));
-  if (created) return created;
-  // A concurrent request outside a transaction created it between our read and our insert,
-  // or a location already has the default name without being the default.
-  const raced = (await repo.findDefaultLocation(ctx.db, supplierId)) ?? (await repo.promoteLocationByName(ctx.db, supplierId, repo.DEFAULT_LOCATION_NAME));
-  if (!raced) throw new Error(`default stock location of ${supplierId} is missing after insert`);
-  return raced;
-}
-
-/**
- * Puts a new product's initial stock (`quantity` whole units, ≥ 0) at the supplier's default
- * location and records a movement with reason `initial` (seed 004's `initial_stock` history row).
- * Must run in the transaction that creates the product (`ctx.db` is that transaction). A quantity
- * of 0 creates the zero level and no movement.
- */
-export async function recordInitialStock(ctx: Ctx, input: { productId: string; supplierId: string; quantity: number }): Promise<void> {
-  const location = await ensureDefaultLocation(ctx, input.supplierId);
-  await repo.insertLevel(ctx.db, input.productId, location.id, input.quantity);
-  if (input.quantity === 0) return;
-  await repo.insertMovement(ctx.db, {
-    productId: input.productId,
-    locationId: location.id,
-    reason: 'initial',
-    onHandBefore: 0,
-    onHandAfter: input.quantity,
-    reservedBefore: 0,
-    reservedAfter: 0,
-    actorId: ctx.actor?.userId ?? null,
-  });
-}
 
 /* ---------- one product's stock ---------- */
 
 /** The product of `productId` when the caller holds `permission` in its supplier. @throws 404, 403. */
 async function productFor(ctx: Ctx, productId: string, permission: 'inventory:read' | 'inventory:adjust') {
-  const product = await findProductRow(ctx.db, productId);
+  const product = await findProductRow(ctx, productId);
   if (!product) throw notFound('Product');
   assertCan(ctx.actor, permission, product.supplierId, 'Product');
   return product;
@@ -102,7 +60,8 @@ function checkAdjustment(input: AdjustInventoryInput): void {
   const changesStock = hasSet || hasDelta;
   const errors: FieldError[] = [];
   if (hasSet && hasDelta) errors.push({ path: 'body/delta', message: 'give at most one of on_hand or delta' });
-  if (!changesStock && input.reorder_point === undefined) errors.push({ path: 'body/on_hand', message: 'give on_hand or delta (a stock change), reorder_point, or both' });
+  if (!changesStock && input.reorder_point === undefined)
+    errors.push({ path: 'body/on_hand', message: 'give on_hand or delta (a stock change), reorder_point, or both' });
   if (hasDelta && input.delta === 0) errors.push({ path: 'body/delta', message: 'must not be 0' });
   if (changesStock && input.reason === undefined) errors.push({ path: 'body/reason', message: 'is required with on_hand or delta' });
   if (!changesStock && input.reason !== undefined) errors.push({ path: 'body/reason', message: 'goes with on_hand or delta' });
@@ -132,8 +91,9 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
   const product = await productFor(ctx, productId, 'inventory:adjust');
   if (product.archivedAt) throw notFound('Product');
   if (input.location_id !== undefined) {
-    const location = await repo.findLocation(ctx.db, product.supplierId, input.location_id);
-    if (!location || !location.isActive) throw unprocessable([{ path: 'body/location_id', message: 'must be an active stock location of the product\'s supplier' }]);
+    const location = await findLocation(ctx, product.supplierId, input.location_id);
+    if (!location || !location.isActive)
+      throw unprocessable([{ path: 'body/location_id', message: "must be an active stock location of the product's supplier" }]);
   }
   await inTransaction(ctx, async (tx) => {
     const locationId = input.location_id ?? (await ensureDefaultLocation(tx, product.supplierId)).id;
@@ -141,26 +101,32 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
     if (input.on_hand !== undefined || input.delta !== undefined) {
       const reason = input.reason!;
       const increaseOnly = INCREASING_REASONS.includes(reason);
-      const change = await repo.updateOnHand(tx.db, product.id, locationId, input.on_hand !== undefined ? { onHand: input.on_hand } : { delta: input.delta! }, { increaseOnly });
+      const change = await repo.updateOnHand(tx.db, product.id, locationId, input.on_hand !== undefined ? { onHand: input.on_hand } : { delta: input.delta! }, {
+        increaseOnly,
+      });
       if (!change) {
         const level = await repo.findLevel(tx.db, product.id, locationId);
         const current = { on_hand: level?.onHand ?? 0, reserved: level?.reserved ?? 0 };
         if (increaseOnly && input.on_hand !== undefined && input.on_hand <= current.on_hand) {
-          throw unprocessable([{ path: 'body/on_hand', message: `${reason} adds stock: on_hand must be above the current ${current.on_hand} (use adjustment to lower it)` }]);
+          throw unprocessable([
+            { path: 'body/on_hand', message: `${reason} adds stock: on_hand must be above the current ${current.on_hand} (use adjustment to lower it)` },
+          ]);
         }
         throw conflict('STOCK_BELOW_RESERVED', 'On-hand stock cannot go below zero or below the reserved quantity', current);
       }
-      await repo.insertMovement(tx.db, {
-        productId: product.id,
-        locationId,
-        reason,
-        onHandBefore: change.onHandBefore,
-        onHandAfter: change.onHandAfter,
-        reservedBefore: change.reserved,
-        reservedAfter: change.reserved,
-        actorId: ctx.actor!.userId,
-        note: input.note ?? null,
-      });
+      await recordMovements(tx, [
+        {
+          productId: product.id,
+          locationId,
+          reason,
+          onHandBefore: change.onHandBefore,
+          onHandAfter: change.onHandAfter,
+          reservedBefore: change.reserved,
+          reservedAfter: change.reserved,
+          actorId: ctx.actor!.userId,
+          note: input.note ?? null,
+        },
+      ]);
     }
     if (input.reorder_point !== undefined) await repo.setReorderPoint(tx.db, product.id, locationId, input.reorder_point);
   });
@@ -182,7 +148,12 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
 export async function listStockLevels(ctx: Ctx, q: ListStockLevelsQueryInput): Promise<PageResult<StockLevelDto>> {
   const supplierId = await resolveSupplier(ctx, 'inventory:read', q.supplier_id, 'querystring/supplier_id');
   const { items, total } = await repo.listLevels(ctx.db, supplierId, {
-    locationId: q.location_id, productId: q.product_id, lowStock: q.low_stock, q: q.q?.trim() || undefined, limit: q.limit, offset: q.offset,
+    locationId: q.location_id,
+    productId: q.product_id,
+    lowStock: q.low_stock,
+    q: q.q?.trim() || undefined,
+    limit: q.limit,
+    offset: q.offset,
   });
   return {
     items: items.map((r) => {

@@ -1,31 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildConsumer, buildSupplier, call, createTestApp, expectProblem, uniq } from '../../../test/helpers.js';
+import { buildProduct } from '../../../test/factories.js';
 import { queryRows } from '../../infra/db/client.js';
-import type { Ctx } from '../../infra/context.js';
-import { ensureDefaultLocation } from './inventory.service.js';
+import { inTransaction, type Ctx } from '../../infra/context.js';
+import { ensureDefaultLocation } from '../stock/index.js';
 
 const { app, database, config } = await createTestApp();
 
 type Supplier = Awaited<ReturnType<typeof buildSupplier>>;
 
-async function createProduct(s: Supplier, body: Record<string, unknown> = {}) {
-  const res = await call(app, 'POST', '/api/v1/products', { token: s.owner.token, body: { sku: `SKU-${uniq()}`, name: 'Product', price: '10', ...body } });
-  if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; sku: string };
-}
-
 const movementCount = async (productId: string) =>
   Number((await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from stock_movements where product_id = ${productId}`))[0].n);
 
 /** Simulates an order's reservation (the orders module does this for real). */
-const reserve = (productId: string, reserved: number) => database.db.execute(sql`update stock_levels set reserved = ${reserved} where product_id = ${productId}`);
+const reserve = (productId: string, reserved: number) =>
+  database.db.execute(sql`update stock_levels set reserved = ${reserved} where product_id = ${productId}`);
 
 describe('ensureDefaultLocation', () => {
   it('creates the default location once, even when asked concurrently', async () => {
     const s = await buildSupplier(app);
     const ctx = { db: database.db, actor: null, config } as unknown as Ctx;
-    const results = await Promise.all([1, 2, 3, 4].map(() => ensureDefaultLocation(ctx, s.org.id)));
+    const results = await Promise.all([1, 2, 3, 4].map(() => inTransaction(ctx, (tx) => ensureDefaultLocation(tx, s.org.id))));
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results[0].name).toBe('Main warehouse');
     const rows = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from stock_locations where supplier_id = ${s.org.id}`);
@@ -36,7 +32,7 @@ describe('ensureDefaultLocation', () => {
 describe('GET /products/{id}/inventory', () => {
   it('answers totals and locations to staff', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 12 });
+    const p = await buildProduct(app, s, { stock: 12 });
     const res = await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: s.employee.token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ product_id: p.id, sku: p.sku, on_hand: 12, reserved: 0, available: 12 });
@@ -49,7 +45,7 @@ describe('GET /products/{id}/inventory', () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
-    const p = await createProduct(s, { initial_stock: 1 });
+    const p = await buildProduct(app, s, { stock: 1 });
     expectProblem(await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: other.owner.token }), 404);
     expectProblem(await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: c.owner.token }), 404);
     expectProblem(await call(app, 'GET', `/api/v1/products/${p.id}/inventory/movements`, { token: other.manager.token }), 404);
@@ -61,7 +57,7 @@ describe('GET /products/{id}/inventory', () => {
 describe('PATCH /products/{id}/inventory', () => {
   it('restocks by delta and sets on_hand, creating the default location and level on first use', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s);
+    const p = await buildProduct(app, s, { stock: null });
     const url = `/api/v1/products/${p.id}/inventory`;
     const before = await call(app, 'GET', url, { token: s.owner.token });
     expect(before.body).toMatchObject({ on_hand: 0, reserved: 0, available: 0 });
@@ -85,14 +81,18 @@ describe('PATCH /products/{id}/inventory', () => {
 
   it('refuses to go below the reserved quantity or zero with 409 STOCK_BELOW_RESERVED, writing nothing', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 10 });
+    const p = await buildProduct(app, s, { stock: 10 });
     await reserve(p.id, 6);
     const url = `/api/v1/products/${p.id}/inventory`;
     const moves = await movementCount(p.id);
 
     const set = expectProblem(await call(app, 'PATCH', url, { token: s.owner.token, body: { on_hand: 5, reason: 'adjustment' } }), 409, 'STOCK_BELOW_RESERVED');
     expect(set.details).toEqual({ on_hand: 10, reserved: 6 });
-    const delta = expectProblem(await call(app, 'PATCH', url, { token: s.owner.token, body: { delta: -5, reason: 'adjustment' } }), 409, 'STOCK_BELOW_RESERVED');
+    const delta = expectProblem(
+      await call(app, 'PATCH', url, { token: s.owner.token, body: { delta: -5, reason: 'adjustment' } }),
+      409,
+      'STOCK_BELOW_RESERVED',
+    );
     expect(delta.details).toEqual({ on_hand: 10, reserved: 6 });
 
     const inv = await call(app, 'GET', url, { token: s.owner.token });
@@ -103,8 +103,12 @@ describe('PATCH /products/{id}/inventory', () => {
     const ok = await call(app, 'PATCH', url, { token: s.owner.token, body: { delta: -4, reason: 'adjustment' } });
     expect(ok.body).toMatchObject({ on_hand: 6, reserved: 6, available: 0 });
 
-    const q = await createProduct(s, { initial_stock: 2 });
-    expectProblem(await call(app, 'PATCH', `/api/v1/products/${q.id}/inventory`, { token: s.owner.token, body: { delta: -3, reason: 'adjustment' } }), 409, 'STOCK_BELOW_RESERVED');
+    const q = await buildProduct(app, s, { stock: 2 });
+    expectProblem(
+      await call(app, 'PATCH', `/api/v1/products/${q.id}/inventory`, { token: s.owner.token, body: { delta: -3, reason: 'adjustment' } }),
+      409,
+      'STOCK_BELOW_RESERVED',
+    );
   });
 
   it.each([
@@ -118,7 +122,7 @@ describe('PATCH /products/{id}/inventory', () => {
     ['no reason', { delta: 1 }],
   ])('rejects %s with 422 and writes nothing', async (_, body) => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token, body }), 422, 'VALIDATION_FAILED');
     const inv = await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token });
     expect(inv.body.on_hand).toBe(5);
@@ -128,10 +132,13 @@ describe('PATCH /products/{id}/inventory', () => {
   it('requires the location to be one of the supplier (422)', async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
-    const q = await createProduct(other, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
+    const q = await buildProduct(app, other, { stock: 5 });
     const foreignLoc = (await call(app, 'GET', `/api/v1/products/${q.id}/inventory`, { token: other.owner.token })).body.locations[0].location_id;
-    const res = await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token, body: { delta: 1, reason: 'restock', location_id: foreignLoc } });
+    const res = await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, {
+      token: s.owner.token,
+      body: { delta: 1, reason: 'restock', location_id: foreignLoc },
+    });
     expect(expectProblem(res, 422).errors[0].path).toBe('body/location_id');
     expect(await movementCount(p.id)).toBe(1);
   });
@@ -139,7 +146,7 @@ describe('PATCH /products/{id}/inventory', () => {
   it('refuses another supplier (404) and sales or employees (403)', async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     const body = { delta: 1, reason: 'restock' };
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: other.owner.token, body }), 404);
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.sales.token, body }), 403);
@@ -150,9 +157,11 @@ describe('PATCH /products/{id}/inventory', () => {
 
   it('keeps stock consistent under concurrent adjustments', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token, body: { delta: -1, reason: 'adjustment' } })),
+      Array.from({ length: 8 }, () =>
+        call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token, body: { delta: -1, reason: 'adjustment' } }),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(5);
     expect(results.filter((r) => r.status === 409)).toHaveLength(3);
@@ -165,7 +174,7 @@ describe('PATCH /products/{id}/inventory', () => {
 describe('GET /products/{id}/inventory/movements', () => {
   it('lists movements newest first with before/after, actor and note, paged', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 3 });
+    const p = await buildProduct(app, s, { stock: 3 });
     const url = `/api/v1/products/${p.id}/inventory`;
     await call(app, 'PATCH', url, { token: s.manager.token, body: { delta: 7, reason: 'restock', note: 'delivery' } });
     await reserve(p.id, 2);
@@ -176,8 +185,26 @@ describe('GET /products/{id}/inventory/movements', () => {
     expect(res.body.total).toBe(3);
     expect(res.body.items.map((m: { reason: string }) => m.reason)).toEqual(['adjustment', 'restock', 'initial']);
     const [adj, restock, initial] = res.body.items;
-    expect(adj).toMatchObject({ product_id: p.id, delta_on_hand: -2, on_hand_before: 10, on_hand_after: 8, reserved_before: 2, reserved_after: 2, actor_id: s.owner.id, note: null, order_id: null });
-    expect(restock).toMatchObject({ delta_on_hand: 7, on_hand_before: 3, on_hand_after: 10, reserved_before: 0, reserved_after: 0, actor_id: s.manager.id, note: 'delivery' });
+    expect(adj).toMatchObject({
+      product_id: p.id,
+      delta_on_hand: -2,
+      on_hand_before: 10,
+      on_hand_after: 8,
+      reserved_before: 2,
+      reserved_after: 2,
+      actor_id: s.owner.id,
+      note: null,
+      order_id: null,
+    });
+    expect(restock).toMatchObject({
+      delta_on_hand: 7,
+      on_hand_before: 3,
+      on_hand_after: 10,
+      reserved_before: 0,
+      reserved_after: 0,
+      actor_id: s.manager.id,
+      note: 'delivery',
+    });
     expect(initial).toMatchObject({ delta_on_hand: 3, on_hand_before: 0, on_hand_after: 3, actor_id: s.owner.id });
     expect(adj.location_id).toBe(initial.location_id);
 
@@ -198,7 +225,7 @@ async function createLocation(s: Supplier, body: Record<string, unknown> = {}) {
 describe('PATCH /products/{id}/inventory: reorder point and reasons', () => {
   it('sets the reorder point alone (no movement) or with a stock change, per location', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     const branch = await createLocation(s, { name: 'Branch' });
     const url = `/api/v1/products/${p.id}/inventory`;
 
@@ -214,7 +241,7 @@ describe('PATCH /products/{id}/inventory: reorder point and reasons', () => {
     expect(await movementCount(p.id)).toBe(2);
 
     // A reorder point at a location without stock creates the (zero) level.
-    const q = await createProduct(s);
+    const q = await buildProduct(app, s, { stock: null });
     const fresh = await call(app, 'PATCH', `/api/v1/products/${q.id}/inventory`, { token: s.owner.token, body: { reorder_point: 4, location_id: branch.id } });
     expect(fresh.body.locations.find((l: { location_id: string }) => l.location_id === branch.id)).toMatchObject({ on_hand: 0, reorder_point: 4 });
   });
@@ -233,7 +260,7 @@ describe('PATCH /products/{id}/inventory: reorder point and reasons', () => {
     ['an initial reason', { delta: 1, reason: 'initial' }],
   ])('rejects %s with 422 and writes nothing', async (_, body) => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     expectProblem(await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token, body }), 422, 'VALIDATION_FAILED');
     const inv = await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token });
     expect(inv.body.locations[0]).toMatchObject({ on_hand: 5, reorder_point: 0 });
@@ -242,7 +269,7 @@ describe('PATCH /products/{id}/inventory: reorder point and reasons', () => {
 
   it('lets a restock set a higher on_hand and an adjustment set a lower one', async () => {
     const s = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     const url = `/api/v1/products/${p.id}/inventory`;
     expect((await call(app, 'PATCH', url, { token: s.owner.token, body: { on_hand: 9, reason: 'restock' } })).body.on_hand).toBe(9);
     expect((await call(app, 'PATCH', url, { token: s.owner.token, body: { on_hand: 1, reason: 'adjustment' } })).body.on_hand).toBe(1);
@@ -251,7 +278,7 @@ describe('PATCH /products/{id}/inventory: reorder point and reasons', () => {
   it('refuses the reorder point to sales and employees (403) and other suppliers (404)', async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
-    const p = await createProduct(s, { initial_stock: 5 });
+    const p = await buildProduct(app, s, { stock: 5 });
     const url = `/api/v1/products/${p.id}/inventory`;
     expectProblem(await call(app, 'PATCH', url, { token: s.sales.token, body: { reorder_point: 2 } }), 403);
     expectProblem(await call(app, 'PATCH', url, { token: s.employee.token, body: { reorder_point: 2 } }), 403);
@@ -262,19 +289,34 @@ describe('PATCH /products/{id}/inventory: reorder point and reasons', () => {
 
 /* ---------- stock levels list ---------- */
 
-type LevelRow = { product: { id: string; sku: string; name: string }; location: { id: string; name: string }; on_hand: number; reserved: number; available: number; reorder_point: number; low_stock: boolean };
+type LevelRow = {
+  product: { id: string; sku: string; name: string };
+  location: { id: string; name: string };
+  on_hand: number;
+  reserved: number;
+  available: number;
+  reorder_point: number;
+  low_stock: boolean;
+};
 
 describe('GET /inventory', () => {
   it('lists one row per product and location with availability and low_stock, filtered and paged', async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
-    await createProduct(other, { name: 'Apple elsewhere', initial_stock: 1 });
-    const apple = await createProduct(s, { name: 'Apple', sku: `APL-${uniq()}`, initial_stock: 10 });
-    const bread = await createProduct(s, { name: 'Bread', initial_stock: 2 });
-    const gone = await createProduct(s, { name: 'Archived', initial_stock: 2 });
+    await buildProduct(app, other, { name: 'Apple elsewhere', stock: 1 });
+    const apple = await buildProduct(app, s, { name: 'Apple', sku: `APL-${uniq()}`, stock: 10 });
+    const bread = await buildProduct(app, s, { name: 'Bread', stock: 2 });
+    const gone = await buildProduct(app, s, { name: 'Archived', stock: 2 });
     await call(app, 'DELETE', `/api/v1/products/${gone.id}`, { token: s.owner.token });
     const branch = await createLocation(s, { name: 'Branch' });
-    await call(app, 'POST', '/api/v1/inventory/transfers', { token: s.owner.token, body: { from_location_id: (await call(app, 'GET', '/api/v1/locations?is_active=true&limit=1', { token: s.owner.token })).body.items[0].id, to_location_id: branch.id, lines: [{ product_id: apple.id, quantity: 3 }] } });
+    await call(app, 'POST', '/api/v1/inventory/transfers', {
+      token: s.owner.token,
+      body: {
+        from_location_id: (await call(app, 'GET', '/api/v1/locations?is_active=true&limit=1', { token: s.owner.token })).body.items[0].id,
+        to_location_id: branch.id,
+        lines: [{ product_id: apple.id, quantity: 3 }],
+      },
+    });
     await reserve(bread.id, 1);
     await call(app, 'PATCH', `/api/v1/products/${apple.id}/inventory`, { token: s.owner.token, body: { reorder_point: 3, location_id: branch.id } });
     await call(app, 'PATCH', `/api/v1/products/${bread.id}/inventory`, { token: s.owner.token, body: { reorder_point: 1 } });
@@ -292,7 +334,9 @@ describe('GET /inventory', () => {
     expect(rows[1].location).toEqual({ id: branch.id, name: 'Branch' });
 
     const names = async (query: string) =>
-      ((await call(app, 'GET', `/api/v1/inventory?${query}`, { token: s.sales.token })).body.items as LevelRow[]).map((r) => `${r.product.name}@${r.location.name}`);
+      ((await call(app, 'GET', `/api/v1/inventory?${query}`, { token: s.sales.token })).body.items as LevelRow[]).map(
+        (r) => `${r.product.name}@${r.location.name}`,
+      );
     expect(await names('low_stock=true')).toEqual(['Apple@Branch', 'Bread@Main warehouse']);
     expect(await names('low_stock=false')).toEqual(['Apple@Main warehouse']);
     expect(await names(`location_id=${branch.id}`)).toEqual(['Apple@Branch']);
@@ -307,7 +351,7 @@ describe('GET /inventory', () => {
 
   it('answers in a bounded number of queries whatever the page size', async () => {
     const s = await buildSupplier(app);
-    for (let i = 0; i < 6; i++) await createProduct(s, { initial_stock: i });
+    for (let i = 0; i < 6; i++) await buildProduct(app, s, { stock: i });
     const queries = async (url: string) => {
       const before = database.queryCount();
       expect((await call(app, 'GET', url, { token: s.owner.token })).status).toBe(200);
@@ -328,7 +372,7 @@ describe('GET /inventory', () => {
     expectProblem(await call(app, 'GET', '/api/v1/inventory?location_id=x', { token: s.owner.token }), 422);
     expectProblem(await call(app, 'GET', '/api/v1/inventory'), 401);
     // Another supplier's location or product as a filter shows nothing of theirs.
-    const theirs = await createProduct(other, { initial_stock: 3 });
+    const theirs = await buildProduct(app, other, { stock: 3 });
     expect((await call(app, 'GET', `/api/v1/inventory?product_id=${theirs.id}`, { token: s.owner.token })).body.total).toBe(0);
   });
 });
@@ -339,16 +383,21 @@ describe('GET /inventory/movements', () => {
   /** Puts a movement at a given time (the history is ordered and filtered by created_at). */
   const stamp = (id: string, at: string) => database.db.execute(sql`update stock_movements set created_at = ${at}::timestamptz where id = ${id}`);
 
-  it('lists the supplier\'s movements newest first with product and location, filtered by product, location, reason and dates', async () => {
+  it("lists the supplier's movements newest first with product and location, filtered by product, location, reason and dates", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
-    await createProduct(other, { initial_stock: 9 });
-    const p = await createProduct(s, { name: 'Milk', initial_stock: 10 });
-    const q = await createProduct(s, { name: 'Eggs', initial_stock: 4 });
+    await buildProduct(app, other, { stock: 9 });
+    const p = await buildProduct(app, s, { name: 'Milk', stock: 10 });
+    const q = await buildProduct(app, s, { name: 'Eggs', stock: 4 });
     const branch = await createLocation(s, { name: 'Branch' });
     await call(app, 'PATCH', `/api/v1/products/${p.id}/inventory`, { token: s.manager.token, body: { delta: 5, reason: 'restock', note: 'truck' } });
     const t = await call(app, 'POST', '/api/v1/inventory/transfers', {
-      token: s.owner.token, body: { from_location_id: (await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token })).body.locations[0].location_id, to_location_id: branch.id, lines: [{ product_id: p.id, quantity: 2 }] },
+      token: s.owner.token,
+      body: {
+        from_location_id: (await call(app, 'GET', `/api/v1/products/${p.id}/inventory`, { token: s.owner.token })).body.locations[0].location_id,
+        to_location_id: branch.id,
+        lines: [{ product_id: p.id, quantity: 2 }],
+      },
     });
     expect(t.status).toBe(201);
 
@@ -356,17 +405,38 @@ describe('GET /inventory/movements', () => {
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(5);
     expect(all.body.items.map((m: { reason: string; product: { name: string } }) => `${m.reason}:${m.product.name}`)).toEqual([
-      'transfer:Milk', 'transfer:Milk', 'restock:Milk', 'initial:Eggs', 'initial:Milk',
+      'transfer:Milk',
+      'transfer:Milk',
+      'restock:Milk',
+      'initial:Eggs',
+      'initial:Milk',
     ]);
     const restock = all.body.items[2];
     expect(restock).toMatchObject({
-      product_id: p.id, product: { id: p.id, sku: p.sku, name: 'Milk' }, location: { name: 'Main warehouse' }, reason: 'restock',
-      delta_on_hand: 5, delta_reserved: 0, on_hand_before: 10, on_hand_after: 15, reserved_before: 0, reserved_after: 0,
-      order_id: null, transfer_id: null, actor_id: s.manager.id, note: 'truck', created_at: expect.any(String),
+      product_id: p.id,
+      product: { id: p.id, sku: p.sku, name: 'Milk' },
+      location: { name: 'Main warehouse' },
+      reason: 'restock',
+      delta_on_hand: 5,
+      delta_reserved: 0,
+      on_hand_before: 10,
+      on_hand_after: 15,
+      reserved_before: 0,
+      reserved_after: 0,
+      order_id: null,
+      transfer_id: null,
+      actor_id: s.manager.id,
+      note: 'truck',
+      created_at: expect.any(String),
     });
 
     const reasons = async (query: string) =>
-      ((await call(app, 'GET', `/api/v1/inventory/movements?${query}`, { token: s.owner.token })).body.items as { reason: string; location: { name: string } }[]).map((m) => `${m.reason}@${m.location.name}`);
+      (
+        (await call(app, 'GET', `/api/v1/inventory/movements?${query}`, { token: s.owner.token })).body.items as {
+          reason: string;
+          location: { name: string };
+        }[]
+      ).map((m) => `${m.reason}@${m.location.name}`);
     expect(await reasons('reason=transfer')).toEqual(['transfer@Branch', 'transfer@Main warehouse']);
     expect(await reasons(`location_id=${branch.id}`)).toEqual(['transfer@Branch']);
     expect(await reasons(`product_id=${q.id}`)).toEqual(['initial@Main warehouse']);
@@ -406,22 +476,24 @@ describe('GET /inventory/movements', () => {
     const s = await buildSupplier(app);
     const res = expectProblem(await call(app, 'GET', `/api/v1/inventory/movements?${query}`, { token: s.owner.token }), 422, 'VALIDATION_FAILED');
     expect(res.errors.map((e: { path: string }) => e.path)).toContain(path);
-    const p = await createProduct(s, { initial_stock: 1 });
+    const p = await buildProduct(app, s, { stock: 1 });
     expectProblem(await call(app, 'GET', `/api/v1/products/${p.id}/inventory/movements?${query}`, { token: s.owner.token }), 422, 'VALIDATION_FAILED');
   });
 
   it('accepts from equal to a date-time to, and a date-only to on the same day as from', async () => {
     const s = await buildSupplier(app);
-    expect((await call(app, 'GET', '/api/v1/inventory/movements?from=2024-05-02T10:00:00Z&to=2024-05-02T10:00:00Z', { token: s.owner.token })).status).toBe(200);
+    expect((await call(app, 'GET', '/api/v1/inventory/movements?from=2024-05-02T10:00:00Z&to=2024-05-02T10:00:00Z', { token: s.owner.token })).status).toBe(
+      200,
+    );
     expect((await call(app, 'GET', '/api/v1/inventory/movements?from=2024-05-02T23:00:00Z&to=2024-05-02', { token: s.owner.token })).status).toBe(200);
   });
 
-  it('shows only the caller\'s supplier: consumers 403, another supplier 404, several suppliers 422', async () => {
+  it("shows only the caller's supplier: consumers 403, another supplier 404, several suppliers 422", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
-    const theirs = await createProduct(other, { initial_stock: 3 });
-    await createProduct(s, { initial_stock: 1 });
+    const theirs = await buildProduct(app, other, { stock: 3 });
+    await buildProduct(app, s, { stock: 1 });
     const mine = await call(app, 'GET', '/api/v1/inventory/movements', { token: s.owner.token });
     expect(mine.body.total).toBe(1);
     expect((await call(app, 'GET', `/api/v1/inventory/movements?product_id=${theirs.id}`, { token: s.owner.token })).body.total).toBe(0);

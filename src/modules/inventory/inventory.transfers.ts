@@ -3,12 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, unprocessable, type FieldError } from '../../infra/errors.js';
 import { findSupplierProducts, type ProductRow } from '../catalog/index.js';
+import { resolveSupplier } from '../organizations/index.js';
+import { availableAt, normalizeStockLines, type NewMovement, type ShortLine } from '../stock/index.js';
 import * as repo from './inventory.repo.js';
 import type { TransferDto, TransferInput } from './inventory.schemas.js';
-import { resolveSupplier } from '../organizations/index.js';
 import { movementDto } from './inventory.service.js';
-import { normalizeStockLines, type ShortLine } from './inventory.stock.js';
-import type { stockMovements } from './inventory.tables.js';
 
 /** A line of a transfer's `INSUFFICIENT_STOCK` details (whole units at the source location). */
 export interface ShortTransferLine extends ShortLine {
@@ -40,7 +39,7 @@ export async function transferStock(ctx: Ctx, input: TransferInput): Promise<Tra
   const wantedProducts = [...new Set(input.lines.map((l) => l.product_id.toLowerCase()))];
   const [locations, productRows] = await Promise.all([
     repo.findSupplierLocations(ctx.db, supplierId, [...new Set([fromId, toId])]),
-    findSupplierProducts(ctx.db, supplierId, wantedProducts),
+    findSupplierProducts(ctx, supplierId, wantedProducts),
   ]);
   const from = locations.find((l) => l.id === fromId);
   const to = locations.find((l) => l.id === toId);
@@ -60,7 +59,7 @@ export async function transferStock(ctx: Ctx, input: TransferInput): Promise<Tra
   const sourceFirst = from.id < to.id;
 
   const rows = await inTransaction(ctx, async (tx) => {
-    const movements: (typeof stockMovements.$inferInsert)[] = [];
+    const movements: NewMovement[] = [];
     const failed: typeof lines = [];
     for (const line of lines) {
       const q = line.quantity;
@@ -78,12 +77,30 @@ export async function transferStock(ctx: Ctx, input: TransferInput): Promise<Tra
       if (sourceFirst) added = await repo.addToLevel(tx.db, line.productId, to.id, q);
       const base = { productId: line.productId, reason: 'transfer' as const, transferId, actorId, note };
       movements.push(
-        { ...base, locationId: from.id, onHandBefore: taken.onHand + q, onHandAfter: taken.onHand, reservedBefore: taken.reserved, reservedAfter: taken.reserved },
-        { ...base, locationId: to.id, onHandBefore: added!.onHand - q, onHandAfter: added!.onHand, reservedBefore: added!.reserved, reservedAfter: added!.reserved },
+        {
+          ...base,
+          locationId: from.id,
+          onHandBefore: taken.onHand + q,
+          onHandAfter: taken.onHand,
+          reservedBefore: taken.reserved,
+          reservedAfter: taken.reserved,
+        },
+        {
+          ...base,
+          locationId: to.id,
+          onHandBefore: added!.onHand - q,
+          onHandAfter: added!.onHand,
+          reservedBefore: added!.reserved,
+          reservedAfter: added!.reserved,
+        },
       );
     }
     if (failed.length > 0) {
-      const available = await repo.availableAt(tx.db, from.id, failed.map((l) => l.productId));
+      const available = await availableAt(
+        tx,
+        from.id,
+        failed.map((l) => l.productId),
+      );
       const short: ShortTransferLine[] = failed
         .map((l) => ({ product_id: l.productId, sku: productById.get(l.productId)!.sku, requested: l.quantity, available: available.get(l.productId) ?? 0 }))
         // The first failed line is short by the conditional update itself; the others by the read.
@@ -93,7 +110,10 @@ export async function transferStock(ctx: Ctx, input: TransferInput): Promise<Tra
     return repo.insertMovements(tx.db, movements);
   });
 
-  const locationName = new Map([[from.id, from.name], [to.id, to.name]]);
+  const locationName = new Map([
+    [from.id, from.name],
+    [to.id, to.name],
+  ]);
   const byKey = new Map(rows.map((r) => [`${r.productId}/${r.locationId}`, r]));
   const ordered = lines.flatMap((l) => [byKey.get(`${l.productId}/${from.id}`)!, byKey.get(`${l.productId}/${to.id}`)!]);
   return {

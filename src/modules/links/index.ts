@@ -3,10 +3,10 @@ import type { ModuleOptions } from '../../infra/module.js';
 import { linksRoutes } from './links.routes.js';
 
 export { links, LINK_STATUSES, type LinkStatus } from './links.tables.js';
-/** `listAcceptedLinkConsumers(db, consumerIds, supplierId)`: those of `consumerIds` with an accepted link. */
-export { listAcceptedLinkConsumers } from './links.repo.js';
+/** `listAcceptedLinkConsumers(ctx, consumerIds, supplierId)`: those of `consumerIds` with an accepted link, sorted. */
+export { listAcceptedLinkConsumers } from './links.service.js';
 
-/** Links between consumer organizations and suppliers (seed 000). */
+/** Links between consumer organizations and suppliers. */
 export async function linksModule(app: FastifyInstance, _opts: ModuleOptions) {
   await app.register(linksRoutes);
 }

@@ -29,7 +29,12 @@ export const findLinkView = async (db: Db, id: string): Promise<LinkView | undef
 
 /** The link of a (consumer, supplier) pair, whatever its status. */
 export const findLinkByPair = async (db: Db, consumerId: string, supplierId: string): Promise<LinkRow | undefined> =>
-  (await db.select().from(links).where(and(eq(links.consumerId, consumerId), eq(links.supplierId, supplierId))))[0];
+  (
+    await db
+      .select()
+      .from(links)
+      .where(and(eq(links.consumerId, consumerId), eq(links.supplierId, supplierId)))
+  )[0];
 
 /**
  * Inserts a pending link unless the pair already has one (`on conflict do nothing`), so two

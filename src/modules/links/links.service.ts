@@ -3,13 +3,13 @@ import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, forbidden, invalidTransition, notFound, unauthorized, unprocessable } from '../../infra/errors.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findOrganization } from '../organizations/index.js';
+import { activeSupplier, findOrganization } from '../organizations/index.js';
 import * as repo from './links.repo.js';
 import type { CreateLinkRequestInput, LinkDto, ListLinksInput, UpdateLinkStatusInput } from './links.schemas.js';
 import type { LinkStatus } from './links.tables.js';
 
 /**
- * The link state machine (seed 000, DESIGN.md section 6): for each status, the statuses it may go
+ * The link state machine (seed 000): for each status, the statuses it may go
  * to. The one place the rule lives; anything else (including staying put) is a 409.
  */
 export const LINK_TRANSITIONS: Readonly<Record<LinkStatus, readonly LinkStatus[]>> = {
@@ -64,12 +64,12 @@ export async function requestLink(ctx: Ctx, input: CreateLinkRequestInput): Prom
     unprocessable([{ path: 'body/consumer_id', message: 'you may request links for several consumer organizations; say which' }]),
   );
   if (input.consumer_id) assertCan(actor, 'links:request', consumerId, 'Organization');
-  const [consumer, supplier] = await Promise.all([findOrganization(ctx.db, consumerId), findOrganization(ctx.db, input.supplier_id)]);
+  const [consumer, found] = await Promise.all([findOrganization(ctx, consumerId), findOrganization(ctx, input.supplier_id)]);
   if (!consumer) throw notFound('Organization');
   if (consumer.type !== 'consumer' || !consumer.isActive) {
     throw unprocessable([{ path: 'body/consumer_id', message: 'must be an active consumer organization' }]);
   }
-  if (!supplier || supplier.type !== 'supplier' || !supplier.isActive) throw notFound('Supplier');
+  const supplier = activeSupplier(found);
   const linkExists = (existing: { id: string; status: LinkStatus }) =>
     conflict('LINK_EXISTS', `This consumer already has a link with this supplier (${existing.status})`, { link_id: existing.id, status: existing.status });
   const existing = await repo.findLinkByPair(ctx.db, consumerId, supplier.id);
@@ -109,7 +109,7 @@ export async function changeLinkStatus(ctx: Ctx, id: string, input: UpdateLinkSt
   const { link } = view;
   if (!can(actor, 'links:decide', link.supplierId)) {
     if (!membershipOf(actor, link.supplierId) && !membershipOf(actor, link.consumerId)) throw notFound('Link');
-    throw forbidden('Only the supplier\'s owner or manager decides on a link');
+    throw forbidden("Only the supplier's owner or manager decides on a link");
   }
   const from = link.status;
   const to = input.status;
@@ -177,3 +177,13 @@ async function listSide(ctx: Ctx, side: 'consumer' | 'supplier', q: ListLinksInp
   });
   return { items: items.map(toLinkDto), total, limit: q.limit, offset: q.offset };
 }
+
+/* ---------- for other modules (ctx first) ---------- */
+
+/**
+ * Every one of `consumerIds` that has an ACCEPTED link with `supplierId`, sorted (none: `[]`, and
+ * no query for an empty list). The orders flow uses it to decide whether, and for which consumer
+ * organization, a buyer may order from a `linked` supplier.
+ */
+export const listAcceptedLinkConsumers = (ctx: Ctx, consumerIds: string[], supplierId: string): Promise<string[]> =>
+  repo.listAcceptedLinkConsumers(ctx.db, consumerIds, supplierId);

@@ -12,8 +12,12 @@ export const links = pgTable(
   'links',
   {
     id: id(),
-    consumerId: uuid('consumer_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    consumerId: uuid('consumer_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     status: text('status', { enum: LINK_STATUSES }).notNull().default('pending'),
     requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
     decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),

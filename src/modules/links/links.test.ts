@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { Ctx } from '../../infra/context.js';
 import { queryRows } from '../../infra/db/client.js';
 import { buildConsumer, buildSupplier, call, createOrganization, createTestApp, expectProblem, registerUser, type TestUser } from '../../../test/helpers.js';
 import { listAcceptedLinkConsumers } from './index.js';
@@ -7,11 +8,16 @@ import { updateStatusIf } from './links.repo.js';
 import { assertTransition, canTransition, LINK_TRANSITIONS } from './links.service.js';
 import { LINK_STATUSES, type LinkStatus } from './links.tables.js';
 
-const { app, database } = await createTestApp();
+const { app, database, config } = await createTestApp();
+/** A context over the test database (no actor), as the module's callers pass one. */
+const ctx = { db: database.db, actor: null, config } as unknown as Ctx;
 
 /** Asks `supplierId` for a link as `user`; expects 201. */
 async function request(user: TestUser, supplierId: string, consumerId?: string) {
-  const res = await call(app, 'POST', '/api/v1/links/requests', { token: user.token, body: { supplier_id: supplierId, ...(consumerId ? { consumer_id: consumerId } : {}) } });
+  const res = await call(app, 'POST', '/api/v1/links/requests', {
+    token: user.token,
+    body: { supplier_id: supplierId, ...(consumerId ? { consumer_id: consumerId } : {}) },
+  });
   if (res.status !== 201) throw new Error(`link request failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; status: LinkStatus };
 }
@@ -117,7 +123,9 @@ describe('POST /links/requests', () => {
   it('lets exactly one of two concurrent requests for a pair create the link', async () => {
     const c = await buildConsumer(app);
     const s = await buildSupplier(app);
-    const results = await Promise.all([c.owner, c.buyer].map((u) => call(app, 'POST', '/api/v1/links/requests', { token: u.token, body: { supplier_id: s.org.id } })));
+    const results = await Promise.all(
+      [c.owner, c.buyer].map((u) => call(app, 'POST', '/api/v1/links/requests', { token: u.token, body: { supplier_id: s.org.id } })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(results.find((r) => r.status === 409)!.body.code).toBe('LINK_EXISTS');
     expect((await call(app, 'GET', '/api/v1/links', { token: c.owner.token })).body.total).toBe(1);
@@ -127,14 +135,24 @@ describe('POST /links/requests', () => {
     const c = await buildConsumer(app);
     const second = await createOrganization(app, c.owner, { type: 'consumer' });
     const s = await buildSupplier(app);
-    const ambiguous = expectProblem(await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id } }), 422, 'VALIDATION_FAILED');
+    const ambiguous = expectProblem(
+      await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id } }),
+      422,
+      'VALIDATION_FAILED',
+    );
     expect(ambiguous.errors[0].path).toBe('body/consumer_id');
 
     const stranger = await buildConsumer(app);
-    expectProblem(await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: stranger.org.id } }), 404);
+    expectProblem(
+      await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: stranger.org.id } }),
+      404,
+    );
     // An organization the caller owns but which is a supplier cannot ask.
     const ownSupplier = await createOrganization(app, c.owner, { type: 'supplier' });
-    const notConsumer = expectProblem(await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: ownSupplier.id } }), 422);
+    const notConsumer = expectProblem(
+      await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: ownSupplier.id } }),
+      422,
+    );
     expect(notConsumer.errors[0].path).toBe('body/consumer_id');
     expect((await call(app, 'GET', '/api/v1/links', { token: c.owner.token })).body.total).toBe(0);
 
@@ -161,13 +179,23 @@ describe('PATCH /links/{id}/status', () => {
 
     const accepted = await patchStatus(s.manager, link.id, 'accepted', 'welcome');
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toMatchObject({ status: 'accepted', decided_by: s.manager.id, requested_by: c.owner.id, consumer: { name: c.org.name }, supplier: { name: s.org.name } });
+    expect(accepted.body).toMatchObject({
+      status: 'accepted',
+      decided_by: s.manager.id,
+      requested_by: c.owner.id,
+      consumer: { name: c.org.name },
+      supplier: { name: s.org.name },
+    });
     const blocked = await patchStatus(s.owner, link.id, 'blocked');
     expect(blocked.body).toMatchObject({ status: 'blocked', decided_by: s.owner.id });
     expect((await patchStatus(s.manager, link.id, 'accepted')).body.status).toBe('accepted');
 
     const ev = (await events(link.id)).filter((e) => e.type === 'link.status_changed');
-    expect(ev.map((e) => [e.payload.from, e.payload.to])).toEqual([['pending', 'accepted'], ['accepted', 'blocked'], ['blocked', 'accepted']]);
+    expect(ev.map((e) => [e.payload.from, e.payload.to])).toEqual([
+      ['pending', 'accepted'],
+      ['accepted', 'blocked'],
+      ['blocked', 'accepted'],
+    ]);
     expect(ev[0].payload.note).toBe('welcome');
     expect(ev[0].organization_id).toBe(c.org.id);
 
@@ -197,7 +225,7 @@ describe('PATCH /links/{id}/status', () => {
     }
   });
 
-  it('lets only the supplier\'s owner or manager decide: 403 on either side otherwise, 404 for outsiders', async () => {
+  it("lets only the supplier's owner or manager decide: 403 on either side otherwise, 404 for outsiders", async () => {
     const c = await buildConsumer(app);
     const s = await buildSupplier(app);
     const link = await request(c.owner, s.org.id);
@@ -273,7 +301,7 @@ describe('GET /links/{id}', () => {
 });
 
 describe('lists', () => {
-  it('GET /links shows only the caller\'s consumer links, newest first, filtered by status', async () => {
+  it("GET /links shows only the caller's consumer links, newest first, filtered by status", async () => {
     const c = await buildConsumer(app);
     const other = await buildConsumer(app);
     const sups = await Promise.all([1, 2, 3].map(() => buildSupplier(app)));
@@ -302,7 +330,7 @@ describe('lists', () => {
     expect((await call(app, 'GET', '/api/v1/links', { token: sups[0].owner.token })).body.total).toBe(0);
   });
 
-  it('GET /links/incoming shows only the caller\'s supplier links, to owner, manager and sales', async () => {
+  it("GET /links/incoming shows only the caller's supplier links, to owner, manager and sales", async () => {
     const s = await buildSupplier(app);
     const os = await buildSupplier(app);
     const [c1, c2] = await Promise.all([buildConsumer(app), buildConsumer(app)]);
@@ -369,14 +397,14 @@ describe('listAcceptedLinkConsumers', () => {
     await drive(s.owner, l2.id, 'accepted');
     await drive(s.owner, l3.id, 'accepted');
     await drive(s.owner, l1.id, 'denied');
-    expect(await listAcceptedLinkConsumers(database.db, [], s.org.id)).toEqual([]);
-    expect(await listAcceptedLinkConsumers(database.db, [c1.org.id], s.org.id)).toEqual([]);
-    expect(await listAcceptedLinkConsumers(database.db, [c1.org.id, c3.org.id, c2.org.id], s.org.id)).toEqual([c2.org.id, c3.org.id].sort());
-    expect(await listAcceptedLinkConsumers(database.db, [c2.org.id], s.org.id)).toEqual([c2.org.id]);
+    expect(await listAcceptedLinkConsumers(ctx, [], s.org.id)).toEqual([]);
+    expect(await listAcceptedLinkConsumers(ctx, [c1.org.id], s.org.id)).toEqual([]);
+    expect(await listAcceptedLinkConsumers(ctx, [c1.org.id, c3.org.id, c2.org.id], s.org.id)).toEqual([c2.org.id, c3.org.id].sort());
+    expect(await listAcceptedLinkConsumers(ctx, [c2.org.id], s.org.id)).toEqual([c2.org.id]);
     const other = await buildSupplier(app);
-    expect(await listAcceptedLinkConsumers(database.db, [c2.org.id], other.org.id)).toEqual([]);
+    expect(await listAcceptedLinkConsumers(ctx, [c2.org.id], other.org.id)).toEqual([]);
     await drive(s.owner, l2.id, 'blocked');
-    expect(await listAcceptedLinkConsumers(database.db, [c2.org.id, c3.org.id], s.org.id)).toEqual([c3.org.id]);
+    expect(await listAcceptedLinkConsumers(ctx, [c2.org.id, c3.org.id], s.org.id)).toEqual([c3.org.id]);
   });
 });
 

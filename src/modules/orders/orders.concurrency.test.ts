@@ -23,23 +23,29 @@ const restock = (user: TestUser, productId: string, delta: number) =>
 
 /** Levels of the supplier whose `reserved` differs from Σ quantities of its orders still holding a reservation. */
 async function reservedMismatches(supplierId: string) {
-  return queryRows<{ product_id: string; reserved: number; held: number }>(db, sql`
+  return queryRows<{ product_id: string; reserved: number; held: number }>(
+    db,
+    sql`
     select sl.product_id, sl.reserved, coalesce(h.qty, 0)::int as held
       from stock_levels sl join stock_locations loc on loc.id = sl.location_id
       left join (select o.location_id, l.product_id, sum(l.quantity)::int as qty
                    from orders o join order_lines l on l.order_id = o.id
                   where o.supplier_id = ${supplierId} and o.stock_state = 'reserved' group by 1, 2) h
              on h.location_id = sl.location_id and h.product_id = sl.product_id
-     where loc.supplier_id = ${supplierId} and sl.reserved <> coalesce(h.qty, 0)`);
+     where loc.supplier_id = ${supplierId} and sl.reserved <> coalesce(h.qty, 0)`,
+  );
 }
 
 /** Orders holding a reservation whose `reservation` movements do not match their lines. */
 async function ordersWithoutMovements(supplierId: string) {
-  return queryRows<{ number: string }>(db, sql`
+  return queryRows<{ number: string }>(
+    db,
+    sql`
     select o.number from orders o join order_lines l on l.order_id = o.id
      where o.supplier_id = ${supplierId} and o.stock_state = 'reserved'
        and l.quantity <> coalesce((select sum(m.reserved_after - m.reserved_before) from stock_movements m
-                                    where m.order_id = o.id and m.product_id = l.product_id and m.reason = 'reservation'), 0)`);
+                                    where m.order_id = o.id and m.product_id = l.product_id and m.reason = 'reservation'), 0)`,
+  );
 }
 
 function expectPlacement(res: Res) {
@@ -68,25 +74,33 @@ describe('placing orders while other orders of the same stock are cancelled, rej
       const toAccept = open.splice(0, 1);
       const ops: Promise<unknown>[] = [];
       for (let i = 0; i < 6; i++) {
-        const items = i % 3 === 2
-          ? [{ product_id: q.id, quantity: 1 }, { product_id: p.id, quantity: 1 + (i % 2) }]
-          : [{ product_id: p.id, quantity: 1 + (i % 2) }];
-        ops.push(place(c.buyer.token, s.org.id, items).then((res) => {
-          if (expectPlacement(res)) {
-            placed++;
-            open.push(res.body.id);
-          } else refused++;
-        }));
+        const items =
+          i % 3 === 2
+            ? [
+                { product_id: q.id, quantity: 1 },
+                { product_id: p.id, quantity: 1 + (i % 2) },
+              ]
+            : [{ product_id: p.id, quantity: 1 + (i % 2) }];
+        ops.push(
+          place(c.buyer.token, s.org.id, items).then((res) => {
+            if (expectPlacement(res)) {
+              placed++;
+              open.push(res.body.id);
+            } else refused++;
+          }),
+        );
       }
       for (const id of toCancel) ops.push(cancel(c.buyer, id).then((res) => expect(res.status, JSON.stringify(res.body)).toBe(200)));
       for (const id of toReject) ops.push(setStatus(s.manager, id, 'rejected').then((res) => expect(res.status, JSON.stringify(res.body)).toBe(200)));
       // Accepted, then shipped in the next step: shipping deducts what the order reserved.
       for (const id of toAccept) {
-        ops.push(setStatus(s.manager, id, 'accepted')
-          .then(() => setStatus(s.manager, id, 'in_progress'))
-          .then(() => setStatus(s.manager, id, 'ready'))
-          .then(() => setStatus(s.manager, id, 'shipped'))
-          .then((res) => expect(res.status, JSON.stringify(res.body)).toBe(200)));
+        ops.push(
+          setStatus(s.manager, id, 'accepted')
+            .then(() => setStatus(s.manager, id, 'in_progress'))
+            .then(() => setStatus(s.manager, id, 'ready'))
+            .then(() => setStatus(s.manager, id, 'shipped'))
+            .then((res) => expect(res.status, JSON.stringify(res.body)).toBe(200)),
+        );
       }
       if (round % 2 === 1) ops.push(restock(s.manager, p.id, 1).then((res) => expect(res.status).toBe(200)));
       await Promise.all(ops);
@@ -101,8 +115,11 @@ describe('placing orders while other orders of the same stock are cancelled, rej
     expect(check.body.levels_checked).toBe(2);
     const cancels = await Promise.all(leftOpen.map((id) => cancel(c.buyer, id)));
     expect(cancels.map((r) => r.status)).toEqual(leftOpen.map(() => 200));
-    const [lv] = await queryRows<{ reserved: number }>(db, sql`
-      select coalesce(sum(reserved), 0)::int as reserved from stock_levels where product_id in (${p.id}, ${q.id})`);
+    const [lv] = await queryRows<{ reserved: number }>(
+      db,
+      sql`
+      select coalesce(sum(reserved), 0)::int as reserved from stock_levels where product_id in (${p.id}, ${q.id})`,
+    );
     expect(lv.reserved).toBe(0);
     // Both outcomes happened: the load really contended for the last units.
     expect(placed).toBeGreaterThan(12);
@@ -115,11 +132,10 @@ describe('placing orders while other orders of the same stock are cancelled, rej
     const c = await buildConsumer(app);
     await buildLink(app, s, c);
     const p = await buildProduct(app, s, { stock: 25 });
-    let holders = (await Promise.all(Array.from({ length: 25 }, () => place(c.buyer.token, s.org.id, [{ product_id: p.id, quantity: 1 }]))))
-      .map((r) => {
-        expect(r.status).toBe(201);
-        return r.body.id as string;
-      });
+    let holders = (await Promise.all(Array.from({ length: 25 }, () => place(c.buyer.token, s.org.id, [{ product_id: p.id, quantity: 1 }])))).map((r) => {
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    });
     for (let round = 0; round < 10; round++) {
       const results = await Promise.all([
         ...holders.map((id) => cancel(c.buyer, id).then((r) => ({ kind: 'cancel' as const, r }))),

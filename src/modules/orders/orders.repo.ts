@@ -54,10 +54,24 @@ const withParties = {
   channelName: salesChannels.name,
 };
 
-type PartiesRow = { order: OrderRow; supplierName: string; consumerName: string | null; customerName: string | null; customerEmail: string | null; channelName: string | null };
+type PartiesRow = {
+  order: OrderRow;
+  supplierName: string;
+  consumerName: string | null;
+  customerName: string | null;
+  customerEmail: string | null;
+  channelName: string | null;
+};
 
 function flatten(r: PartiesRow): OrderWithParties {
-  return { ...r.order, supplierName: r.supplierName, consumerName: r.consumerName, customerName: r.customerName, customerEmail: r.customerEmail, channelName: r.channelName };
+  return {
+    ...r.order,
+    supplierName: r.supplierName,
+    consumerName: r.consumerName,
+    customerName: r.customerName,
+    customerEmail: r.customerEmail,
+    channelName: r.channelName,
+  };
 }
 
 /** `orders` joined with the names of its parties (all joins on primary keys). */
@@ -93,8 +107,7 @@ export async function insertOrder(db: Db, values: Omit<typeof orders.$inferInser
 export const insertLines = (db: Db, rows: (typeof orderLines.$inferInsert)[]) => db.insert(orderLines).values(rows).returning();
 
 /** Inserts one status history row and returns it. */
-export const insertHistory = async (db: Db, row: typeof orderStatusHistory.$inferInsert) =>
-  (await db.insert(orderStatusHistory).values(row).returning())[0];
+export const insertHistory = async (db: Db, row: typeof orderStatusHistory.$inferInsert) => (await db.insert(orderStatusHistory).values(row).returning())[0];
 
 const byId = sql.placeholder('id');
 
@@ -114,7 +127,12 @@ export const findLines = (db: Db, orderId: string): Promise<OrderLineRow[]> =>
 /** An order's status history, oldest first. Prepared. */
 export const findHistory = (db: Db, orderId: string): Promise<StatusHistoryRow[]> =>
   prepared(db, 'orders_history_by_order', (d, name) =>
-    d.select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, byId)).orderBy(asc(orderStatusHistory.createdAt), asc(orderStatusHistory.id)).prepare(name),
+    d
+      .select()
+      .from(orderStatusHistory)
+      .where(eq(orderStatusHistory.orderId, byId))
+      .orderBy(asc(orderStatusHistory.createdAt), asc(orderStatusHistory.id))
+      .prepare(name),
   ).execute({ id: orderId });
 
 /** Filters of an order list; all optional, combined with AND. */
@@ -153,11 +171,7 @@ function filterSql(f: OrderFilter): (SQL | undefined)[] {
 export async function listOrders(db: Db, scope: OrderScope, filter: OrderFilter & { limit: number; offset: number }) {
   const where = and(visible(scope), ...filterSql(filter));
   const [rows, [{ total }]] = await Promise.all([
-    selectWithPartiesAndLineCount(db)
-      .where(where)
-      .orderBy(desc(orders.createdAt), desc(orders.id))
-      .limit(filter.limit)
-      .offset(filter.offset),
+    selectWithPartiesAndLineCount(db).where(where).orderBy(desc(orders.createdAt), desc(orders.id)).limit(filter.limit).offset(filter.offset),
     db.select({ total: count() }).from(orders).where(where),
   ]);
   return { items: rows.map((r) => ({ ...flatten(r), lineCount: Number(r.lineCount) })), total };
@@ -190,9 +204,16 @@ export async function listProductSales(db: Db, supplierId: string, productId: st
   const [rows, [{ total }]] = await Promise.all([
     db
       .select({
-        orderId: orders.id, number: orders.number, status: orders.status, createdAt: orders.createdAt,
-        customerId: customers.id, customerName: customers.name,
-        quantity: orderLines.quantity, unitPrice: orderLines.unitPrice, lineTotal: orderLines.lineTotal, currency: orders.currency,
+        orderId: orders.id,
+        number: orders.number,
+        status: orders.status,
+        createdAt: orders.createdAt,
+        customerId: customers.id,
+        customerName: customers.name,
+        quantity: orderLines.quantity,
+        unitPrice: orderLines.unitPrice,
+        lineTotal: orderLines.lineTotal,
+        currency: orders.currency,
       })
       .from(orderLines)
       .innerJoin(orders, eq(orders.id, orderLines.orderId))
@@ -212,7 +233,12 @@ export async function listProductSales(db: Db, supplierId: string, productId: st
  * concurrent changes; the loser updates nothing). Returns the updated row or undefined.
  */
 export async function updateStatusIf(
-  db: Db, id: string, from: OrderStatus, to: OrderStatus, stockFrom: OrderRow['stockState'], stockTo: OrderRow['stockState'],
+  db: Db,
+  id: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  stockFrom: OrderRow['stockState'],
+  stockTo: OrderRow['stockState'],
 ) {
   const [row] = await db
     .update(orders)
@@ -221,4 +247,3 @@ export async function updateStatusIf(
     .returning();
   return row;
 }
-

@@ -5,7 +5,7 @@ import { ORDER_STATUSES, type OrderStatus } from './orders.tables.js';
 describe('order transition table', () => {
   const allowed = (from: OrderStatus) => Object.keys(ORDER_TRANSITIONS[from]).sort();
 
-  it('matches DESIGN.md section 6 exactly', () => {
+  it('matches the order lifecycle table of docs/architecture.md exactly', () => {
     expect(allowed('pending')).toEqual(['accepted', 'cancelled', 'rejected']);
     expect(allowed('accepted')).toEqual(['cancelled', 'in_progress']);
     expect(allowed('in_progress')).toEqual(['cancelled', 'completed', 'ready']);
@@ -20,7 +20,14 @@ describe('order transition table', () => {
     expect(transitionRule('pending', 'accepted')).toEqual({ supplier: 'orders:decide' });
     expect(transitionRule('pending', 'rejected')).toEqual({ supplier: 'orders:decide' });
     expect(transitionRule('pending', 'cancelled')).toEqual({ supplier: 'orders:decide', buyer: true });
-    for (const [from, to] of [['accepted', 'in_progress'], ['accepted', 'cancelled'], ['in_progress', 'ready'], ['ready', 'shipped'], ['shipped', 'delivered'], ['delivered', 'completed']] as const) {
+    for (const [from, to] of [
+      ['accepted', 'in_progress'],
+      ['accepted', 'cancelled'],
+      ['in_progress', 'ready'],
+      ['ready', 'shipped'],
+      ['shipped', 'delivered'],
+      ['delivered', 'completed'],
+    ] as const) {
       expect(transitionRule(from, to)).toEqual({ supplier: 'orders:update_status' });
     }
     expect(transitionRule('delivered', 'refunded')).toEqual({ supplier: 'orders:refund' });
@@ -61,9 +68,24 @@ describe('stock effect', () => {
 
 describe('computeTotals', () => {
   it('sums exactly, with no float drift', () => {
-    const t = computeTotals([{ unitPrice: '0.10', quantity: 3 }, { unitPrice: '15000.00', quantity: 1 }]);
-    expect(t).toEqual({ lineTotals: ['0.3000', '15000.0000'], subtotal: '15000.3000', taxTotal: '0.0000', shippingTotal: '0.0000', discountTotal: '0.0000', total: '15000.3000' });
-    expect(computeTotals([{ unitPrice: '0.1', quantity: 1 }, { unitPrice: '0.2', quantity: 1 }]).total).toBe('0.3000');
+    const t = computeTotals([
+      { unitPrice: '0.10', quantity: 3 },
+      { unitPrice: '15000.00', quantity: 1 },
+    ]);
+    expect(t).toEqual({
+      lineTotals: ['0.3000', '15000.0000'],
+      subtotal: '15000.3000',
+      taxTotal: '0.0000',
+      shippingTotal: '0.0000',
+      discountTotal: '0.0000',
+      total: '15000.3000',
+    });
+    expect(
+      computeTotals([
+        { unitPrice: '0.1', quantity: 1 },
+        { unitPrice: '0.2', quantity: 1 },
+      ]).total,
+    ).toBe('0.3000');
   });
 
   it('keeps four decimals and large amounts exact', () => {
@@ -82,7 +104,7 @@ describe('computeTotals', () => {
   });
 });
 
-describe('computeTotals: tax and delivery fee (issue item 6)', () => {
+describe('computeTotals: tax and delivery fee', () => {
   /** Seed 002's store settings: ILS, a fee of 30 below 150, free from 150. */
   const mami = { currency: 'ILS', deliveryFee: '30.0000', freeDeliveryThreshold: '150.0000' } as const;
 
@@ -96,7 +118,9 @@ describe('computeTotals: tax and delivery fee (issue item 6)', () => {
   it('never charges a fee for pickup, and always charges it without a threshold', () => {
     expect(computeTotals([{ unitPrice: '10', quantity: 1 }], { ...mami, fulfilment: 'pickup' })).toMatchObject({ shippingTotal: '0.0000', total: '10.0000' });
     expect(computeTotals([{ unitPrice: '10', quantity: 1 }], { ...mami, fulfilment: 'delivery' }).shippingTotal).toBe('30.0000');
-    expect(computeTotals([{ unitPrice: '9999', quantity: 1 }], { currency: 'ILS', deliveryFee: '30', freeDeliveryThreshold: null }).shippingTotal).toBe('30.0000');
+    expect(computeTotals([{ unitPrice: '9999', quantity: 1 }], { currency: 'ILS', deliveryFee: '30', freeDeliveryThreshold: null }).shippingTotal).toBe(
+      '30.0000',
+    );
     expect(computeTotals([{ unitPrice: '1', quantity: 1 }], { currency: 'ILS' }).shippingTotal).toBe('0.0000');
   });
 
@@ -109,7 +133,15 @@ describe('computeTotals: tax and delivery fee (issue item 6)', () => {
     expect(computeTotals([{ unitPrice: '0.25', quantity: 1 }], { currency: 'ILS', taxRate: '17' })).toMatchObject({ taxTotal: '0.0400', total: '0.2900' });
     expect(computeTotals([{ unitPrice: '0.50', quantity: 1 }], { currency: 'ILS', taxRate: '17.0000' })).toMatchObject({ taxTotal: '0.0900', total: '0.5900' });
     // 0.1 + 0.2 style inputs stay exact: 17% of 0.30 = 0.051 → 0.05.
-    expect(computeTotals([{ unitPrice: '0.10', quantity: 1 }, { unitPrice: '0.20', quantity: 1 }], { currency: 'ILS', taxRate: '17' }).taxTotal).toBe('0.0500');
+    expect(
+      computeTotals(
+        [
+          { unitPrice: '0.10', quantity: 1 },
+          { unitPrice: '0.20', quantity: 1 },
+        ],
+        { currency: 'ILS', taxRate: '17' },
+      ).taxTotal,
+    ).toBe('0.0500');
     // A fractional rate: 7.25% of 19.99 = 1.449275 → 1.45.
     expect(computeTotals([{ unitPrice: '19.99', quantity: 1 }], { currency: 'USD', taxRate: '7.25' }).taxTotal).toBe('1.4500');
   });
@@ -130,8 +162,15 @@ describe('computeTotals: tax and delivery fee (issue item 6)', () => {
   it('rounds to 2 decimals for KZT (seed 000 currency)', () => {
     // 12% of 1234.56 = 148.1472 → 148.15; 12% of 175000 = 21000.
     expect(computeTotals([{ unitPrice: '1234.56', quantity: 1 }], { currency: 'KZT', taxRate: '12' }).taxTotal).toBe('148.1500');
-    expect(computeTotals([{ unitPrice: '15000.00', quantity: 10 }, { unitPrice: '25000.00', quantity: 1 }], { currency: 'KZT', taxRate: '12' }))
-      .toMatchObject({ subtotal: '175000.0000', taxTotal: '21000.0000', total: '196000.0000' });
+    expect(
+      computeTotals(
+        [
+          { unitPrice: '15000.00', quantity: 10 },
+          { unitPrice: '25000.00', quantity: 1 },
+        ],
+        { currency: 'KZT', taxRate: '12' },
+      ),
+    ).toMatchObject({ subtotal: '175000.0000', taxTotal: '21000.0000', total: '196000.0000' });
   });
 
   it('uses explicit tax and shipping amounts as given (imported orders)', () => {

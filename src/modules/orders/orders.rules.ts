@@ -1,5 +1,5 @@
 /**
- * Pure order rules: the status transition table (DESIGN.md section 6) and totals. No I/O here, so
+ * Pure order rules: the status transition table (docs/architecture.md, "Stock and orders") and totals. No I/O here, so
  * both are unit-tested on their own (orders.rules.test.ts).
  */
 import { Decimal, minorDigits } from '../../infra/money.js';
@@ -14,7 +14,7 @@ export interface TransitionRule {
 }
 
 /**
- * The order state machine, from → to → who (DESIGN.md section 6, covering all five seeds'
+ * The order state machine, from → to → who (docs/architecture.md, "Stock and orders"; covering all five seeds'
  * vocabularies). A pair that is not here is an invalid transition (409 `INVALID_STATUS_TRANSITION`).
  * - `orders:decide`: supplier owner, manager (accept, reject, cancel a pending order);
  * - `orders:update_status`: any supplier staff role (the fulfilment steps);
@@ -65,7 +65,7 @@ export type { StockState } from './orders.tables.js';
 import type { StockState } from './orders.tables.js';
 
 /**
- * The stock effect of entering `to` while the order's stock is `current` (DESIGN.md section 6):
+ * The stock effect of entering `to` while the order's stock is `current` (docs/architecture.md, "Stock and orders"):
  * shipping or completing deducts a reservation, cancelling or rejecting releases it; anything else
  * (and any status once the stock is deducted or released) changes nothing. Deduction therefore
  * happens once, at `shipped` or at `completed` when the order skips shipping (pickup).
@@ -94,7 +94,7 @@ export interface OrderTotals {
 }
 
 /**
- * What the totals depend on besides the lines: the supplier's settings at placement (issue item 6,
+ * What the totals depend on besides the lines: the supplier's settings at placement (
  * seed 002's delivery fee) and the order's fulfilment. Amounts are decimal strings in `currency`.
  */
 export interface TotalsOptions {
@@ -145,7 +145,7 @@ export function taxFor(goods: Decimal, taxRate: string | undefined, currency: st
 }
 
 /**
- * Computes an order's totals exactly (decimal.js, never float) — issue item 6:
+ * Computes an order's totals exactly (decimal.js, never float):
  * - each line total is `unit_price × quantity`, `subtotal = Σ line totals`;
  * - `tax = round_half_up((subtotal − discount) × tax_rate / 100)` to the currency's minor digits
  *   (`taxFor`); shipping is not taxed;

@@ -1,110 +1,27 @@
-import { assertCan, can, isPlatformAllowed, membershipOf, permits, type Actor } from '../../infra/access.js';
+import { assertCan, can, isPlatformAllowed, membershipOf, permits, type Actor, type Permission } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
-import type { Db } from '../../infra/db/client.js';
 import { conflict, forbidden, invalidTransition, notFound, unauthorized } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { findProductRow } from '../catalog/index.js';
 import { findCustomer } from '../customers/index.js';
-import { deductStock, listOrderMovements, releaseStock, type MovementRow } from '../inventory/index.js';
 import { parseTimeRange } from '../../infra/time-range.js';
-import { formatTaxRate } from '../organizations/index.js';
+import { deductStock, releaseStock } from '../stock/index.js';
+import { movementsFor, orderFields, toOrderDto } from './orders.dto.js';
 import * as repo from './orders.repo.js';
-import { computeTotals, stockEffect, transitionRule, type OrderTotals } from './orders.rules.js';
+import { stockEffect, transitionRule } from './orders.rules.js';
 import type {
-  ChangeStatusInput, CustomerOrdersInput, ListOrdersInput, OrderDto, OrderSummaryDto, ProductOrderRowDto, ProductOrdersInput,
+  ChangeStatusInput,
+  CustomerOrdersInput,
+  ListOrdersInput,
+  OrderDto,
+  OrderSummaryDto,
+  ProductOrderRowDto,
+  ProductOrdersInput,
 } from './orders.schemas.js';
-import type { FulfilmentType, OrderSource, OrderStatus, StockState } from './orders.tables.js';
 
 type OrderHead = repo.OrderWithParties;
-
-/** A percentage as stored (`numeric(7,4)`) → its shortest decimal string: "17.0000" → "17", "7.2500" → "7.25". */
-/** An order's tax rate as the API shows it: the same form as the supplier setting ("17.00"). */
-export const formatRate = (rate: string) => formatTaxRate(rate);
-
-function orderFields(o: OrderHead) {
-  const m = (v: string) => formatMoney(v, o.currency);
-  return {
-    id: o.id,
-    number: o.number,
-    status: o.status,
-    stock_state: o.stockState,
-    source: o.source,
-    supplier: { id: o.supplierId, name: o.supplierName },
-    consumer: o.consumerId ? { id: o.consumerId, name: o.consumerName ?? '' } : null,
-    customer: o.customerId ? { id: o.customerId, name: o.customerName ?? '', email: o.customerEmail } : null,
-    channel: o.channelId ? { id: o.channelId, name: o.channelName ?? '' } : null,
-    placed_by: o.placedBy,
-    location_id: o.locationId,
-    fulfilment: o.fulfilment,
-    shipping_address: o.shippingAddress,
-    billing_address: o.billingAddress,
-    currency: o.currency,
-    subtotal: m(o.subtotal),
-    tax_rate: formatRate(o.taxRate),
-    tax_total: m(o.taxTotal),
-    shipping_total: m(o.shippingTotal),
-    discount_total: m(o.discountTotal),
-    total: m(o.total),
-    notes: o.notes,
-    created_at: o.createdAt.toISOString(),
-    updated_at: o.updatedAt.toISOString(),
-  };
-}
-
-/**
- * API shape of an order with its lines and status history; amounts formatted in its currency.
- * `movements` (the order's stock movements) is included only when given: pass it only to supplier
- * staff with `inventory:read` (`mayReadOrderStock`), never to the buyer.
- */
-export function toOrderDto(o: OrderHead, lines: repo.OrderLineRow[], history: repo.StatusHistoryRow[], movements?: MovementRow[]): OrderDto {
-  const dto: OrderDto = {
-    ...orderFields(o),
-    lines: lines.map((l) => ({
-      id: l.id,
-      product_id: l.productId,
-      sku: l.sku,
-      name: l.name,
-      unit_price: formatMoney(l.unitPrice, o.currency),
-      quantity: l.quantity,
-      line_total: formatMoney(l.lineTotal, o.currency),
-    })),
-    status_history: history.map((h) => ({
-      from_status: h.fromStatus as OrderStatus | null,
-      to_status: h.toStatus as OrderStatus,
-      note: h.note,
-      actor_id: h.actorId,
-      created_at: h.createdAt.toISOString(),
-    })),
-  };
-  if (movements) {
-    dto.stock_movements = movements.map((mv) => ({
-      id: mv.id,
-      product_id: mv.productId,
-      location_id: mv.locationId,
-      reason: mv.reason,
-      on_hand_before: mv.onHandBefore,
-      on_hand_after: mv.onHandAfter,
-      reserved_before: mv.reservedBefore,
-      reserved_after: mv.reservedAfter,
-      actor_id: mv.actorId,
-      created_at: mv.createdAt.toISOString(),
-    }));
-  }
-  return dto;
-}
-
-/**
- * True when the actor may see an order's stock movements: supplier staff (or a platform admin)
- * with `inventory:read` in the order's supplier. Buyers never see them (they reveal on-hand figures).
- */
-export const mayReadOrderStock = (actor: Actor | null, supplierId: string) => can(actor, 'inventory:read', supplierId);
-
-/** The order's stock movements when the actor may read them (one query), else undefined. */
-export async function movementsFor(db: Db, actor: Actor | null, supplierId: string, orderId: string): Promise<MovementRow[] | undefined> {
-  return mayReadOrderStock(actor, supplierId) ? listOrderMovements(db, orderId) : undefined;
-}
 
 function requireActor(ctx: Ctx): Actor {
   if (!ctx.actor) throw unauthorized();
@@ -112,7 +29,7 @@ function requireActor(ctx: Ctx): Actor {
 }
 
 /** Organizations of `type` where the actor holds `permission` (from the loaded memberships). */
-const orgsWhere = (actor: Actor, type: 'supplier' | 'consumer', permission: string) =>
+const orgsWhere = (actor: Actor, type: 'supplier' | 'consumer', permission: Permission) =>
   actor.memberships.filter((m) => m.organizationType === type && permits(m.permissions, permission)).map((m) => m.organizationId);
 
 /**
@@ -170,9 +87,7 @@ async function visibleOrder(ctx: Ctx, actor: Actor, id: string): Promise<OrderHe
 export async function getOrder(ctx: Ctx, id: string): Promise<OrderDto> {
   const actor = requireActor(ctx);
   const o = await visibleOrder(ctx, actor, id);
-  const [lines, history, movements] = await Promise.all([
-    repo.findLines(ctx.db, id), repo.findHistory(ctx.db, id), movementsFor(ctx.db, actor, o.supplierId, id),
-  ]);
+  const [lines, history, movements] = await Promise.all([repo.findLines(ctx.db, id), repo.findHistory(ctx.db, id), movementsFor(ctx, o.supplierId, id)]);
   return toOrderDto(o, lines, history, movements);
 }
 
@@ -187,9 +102,17 @@ export async function listOrders(ctx: Ctx, q: ListOrdersInput): Promise<PageResu
   const actor = requireActor(ctx);
   const range = parseTimeRange(q.created_from, q.created_to, { from: 'querystring/created_from', to: 'querystring/created_to' });
   const { items, total } = await repo.listOrders(ctx.db, orderScope(actor), {
-    status: q.status, supplierId: q.supplier_id, consumerId: q.consumer_id, customerId: q.customer_id, channelId: q.channel_id,
-    createdFrom: range.from, createdTo: range.to, createdToExclusive: range.toExclusive, number: q.number,
-    limit: q.limit, offset: q.offset,
+    status: q.status,
+    supplierId: q.supplier_id,
+    consumerId: q.consumer_id,
+    customerId: q.customer_id,
+    channelId: q.channel_id,
+    createdFrom: range.from,
+    createdTo: range.to,
+    createdToExclusive: range.toExclusive,
+    number: q.number,
+    limit: q.limit,
+    offset: q.offset,
   });
   return { items: items.map((o) => ({ ...orderFields(o), line_count: o.lineCount })), total, limit: q.limit, offset: q.offset };
 }
@@ -209,14 +132,22 @@ export async function listCustomerOrders(ctx: Ctx, customerId: string, q: Custom
     supplierId = await repo.findCustomerSupplier(ctx.db, customerId);
   } else {
     const suppliers = actor.memberships.filter((m) => m.organizationType === 'supplier').map((m) => m.organizationId);
-    const found = await Promise.all(suppliers.map((s) => findCustomer(ctx.db, s, customerId)));
+    const found = await Promise.all(suppliers.map((s) => findCustomer(ctx, s, customerId)));
     supplierId = found.find((c) => c !== undefined)?.supplierId;
   }
   if (!supplierId) throw notFound('Customer');
   if (!can(actor, 'customers:read', supplierId)) assertCan(actor, 'orders:read', supplierId, 'Customer');
-  const { items, total } = await repo.listOrders(ctx.db, { all: true, userId: actor.userId, consumerIds: [], supplierIds: [] }, {
-    supplierId, customerId, status: q.status, limit: q.limit, offset: q.offset,
-  });
+  const { items, total } = await repo.listOrders(
+    ctx.db,
+    { all: true, userId: actor.userId, consumerIds: [], supplierIds: [] },
+    {
+      supplierId,
+      customerId,
+      status: q.status,
+      limit: q.limit,
+      offset: q.offset,
+    },
+  );
   return { items: items.map((o) => ({ ...orderFields(o), line_count: o.lineCount })), total, limit: q.limit, offset: q.offset };
 }
 
@@ -231,7 +162,7 @@ export async function listCustomerOrders(ctx: Ctx, customerId: string, q: Custom
  */
 export async function listProductOrders(ctx: Ctx, productId: string, q: ProductOrdersInput): Promise<PageResult<ProductOrderRowDto>> {
   const actor = requireActor(ctx);
-  const product = await findProductRow(ctx.db, productId);
+  const product = await findProductRow(ctx, productId);
   if (!product) throw notFound('Product');
   assertCan(actor, 'orders:read', product.supplierId, 'Product');
   const { items, total } = await repo.listProductSales(ctx.db, product.supplierId, productId, { status: q.status, limit: q.limit, offset: q.offset });
@@ -244,12 +175,14 @@ export async function listProductOrders(ctx: Ctx, productId: string, q: ProductO
       line_total: formatMoney(r.lineTotal, r.currency),
       currency: r.currency,
     })),
-    total, limit: q.limit, offset: q.offset,
+    total,
+    limit: q.limit,
+    offset: q.offset,
   };
 }
 
 /**
- * Changes an order's status following the table of orders.rules.ts (DESIGN.md section 6), in one
+ * Changes an order's status following the table of orders.rules.ts, in one
  * transaction: a conditional `UPDATE … WHERE status = from`, the stock effect (deduct on shipped or
  * completed, release on cancelled or rejected, once: `stock_state` records it), a history row and
  * an `order.status_changed` outbox event `{order_id, number, from, to, note}`.
@@ -268,7 +201,7 @@ export async function changeStatus(ctx: Ctx, id: string, input: ChangeStatusInpu
   const to = input.status;
   const supplierSide = isSupplierSide(actor, o);
   if (!supplierSide && to !== 'cancelled') {
-    throw forbidden('Only the supplier changes an order\'s status; the buyer may cancel a pending order');
+    throw forbidden("Only the supplier changes an order's status; the buyer may cancel a pending order");
   }
   const rule = transitionRule(from, to);
   if (!rule) throw invalidTransition('Order', from, to);
@@ -298,7 +231,7 @@ export async function changeStatus(ctx: Ctx, id: string, input: ChangeStatusInpu
       organizationId: o.supplierId,
       payload: { order_id: id, number: o.number, supplier_id: o.supplierId, consumer_id: o.consumerId, from, to, note: input.note ?? null },
     });
-    const [history, movements] = await Promise.all([repo.findHistory(tx.db, id), movementsFor(tx.db, actor, o.supplierId, id)]);
+    const [history, movements] = await Promise.all([repo.findHistory(tx.db, id), movementsFor(tx, o.supplierId, id)]);
     return toOrderDto({ ...o, ...updated }, lines, history, movements);
   });
 }
@@ -310,87 +243,4 @@ export async function changeStatus(ctx: Ctx, id: string, input: ChangeStatusInpu
  */
 export function cancelOrder(ctx: Ctx, id: string, reason?: string): Promise<OrderDto> {
   return changeStatus(ctx, id, { status: 'cancelled', note: reason });
-}
-
-/** A line as the placement flow hands it over: the product snapshot and the merged quantity. */
-export interface NewOrderLine {
-  productId: string;
-  sku: string;
-  name: string;
-  /** Unit price, a decimal string in the order's currency (the product's price at placement). */
-  unitPrice: string;
-  quantity: number;
-}
-
-/** What `createOrderRecord` writes. Amounts are decimal strings in `currency`. */
-export interface NewOrder {
-  supplierId: string;
-  consumerId: string | null;
-  /** The user who wrote the order (the buyer, or staff for `source = staff`); null for an import without one. */
-  placedBy: string | null;
-  locationId: string;
-  currency: string;
-  notes: string | null;
-  lines: NewOrderLine[];
-  /** The supplier's customer record of the buyer. */
-  customerId?: string | null;
-  channelId?: string | null;
-  /** Default `buyer`. */
-  source?: OrderSource;
-  /** Default `delivery`. */
-  fulfilment?: FulfilmentType;
-  shippingAddress?: string | null;
-  billingAddress?: string | null;
-  /** The tax rate applied, in percent; default 0. */
-  taxRate?: string;
-  /** Totals computed by the caller (`computeTotals` with the supplier's settings); default: lines only, no tax or shipping. */
-  totals?: OrderTotals;
-  /** Default `pending` / `reserved` (an import may write a historical status with stock state `none`). */
-  status?: OrderStatus;
-  stockState?: StockState;
-}
-
-/**
- * Writes a new order (number `ORD-<n>` from `order_number_seq`), its lines with their totals and
- * the first history row (`null → status`), then reads it back with its parties' names. `ctx.db`
- * must be the caller's transaction (flows/place-order.ts reserves the stock and records the event
- * in the same one).
- * @returns `{order, lines, history}` ready for `toOrderDto`.
- */
-export async function createOrderRecord(ctx: Ctx, input: NewOrder) {
-  const totals = input.totals ?? computeTotals(input.lines);
-  if (totals.lineTotals.length !== input.lines.length) throw new Error('totals do not match the lines');
-  const status = input.status ?? 'pending';
-  const inserted = await repo.insertOrder(ctx.db, {
-    supplierId: input.supplierId,
-    consumerId: input.consumerId,
-    placedBy: input.placedBy,
-    customerId: input.customerId ?? null,
-    channelId: input.channelId ?? null,
-    source: input.source ?? 'buyer',
-    locationId: input.locationId,
-    status,
-    stockState: input.stockState ?? 'reserved',
-    fulfilment: input.fulfilment ?? 'delivery',
-    shippingAddress: input.shippingAddress ?? null,
-    billingAddress: input.billingAddress ?? null,
-    currency: input.currency,
-    subtotal: totals.subtotal,
-    taxRate: input.taxRate ?? '0',
-    taxTotal: totals.taxTotal,
-    shippingTotal: totals.shippingTotal,
-    discountTotal: totals.discountTotal,
-    total: totals.total,
-    notes: input.notes,
-  });
-  const lines = await repo.insertLines(
-    ctx.db,
-    input.lines.map((l, i) => ({
-      orderId: inserted.id, productId: l.productId, sku: l.sku, name: l.name, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal: totals.lineTotals[i],
-    })),
-  );
-  const history = await repo.insertHistory(ctx.db, { orderId: inserted.id, fromStatus: null, toStatus: status, actorId: input.placedBy });
-  const order = await repo.findOrder(ctx.db, inserted.id);
-  if (!order) throw new Error(`order ${inserted.id} is missing after insert`);
-  return { order, lines, history: [history] };
 }

@@ -4,12 +4,23 @@ import { createdAt, id, money, updatedAt } from '../../infra/db/columns.js';
 import { products } from '../catalog/catalog.tables.js';
 import { customers } from '../customers/customers.tables.js';
 import { users } from '../identity/identity.tables.js';
-import { stockLocations } from '../inventory/inventory.tables.js';
+import { stockLocations } from '../stock/stock.tables.js';
 import { organizations } from '../organizations/organizations.tables.js';
 import { salesChannels } from '../sales-channels/sales-channels.tables.js';
 
-/** Order statuses: one vocabulary for all five seeds (DESIGN.md section 6). */
-export const ORDER_STATUSES = ['pending', 'accepted', 'rejected', 'in_progress', 'ready', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
+/** Order statuses: one vocabulary for all five seeds (the lifecycle of orders.rules.ts). */
+export const ORDER_STATUSES = [
+  'pending',
+  'accepted',
+  'rejected',
+  'in_progress',
+  'ready',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+  'refunded',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
@@ -45,13 +56,17 @@ export const orders = pgTable(
   {
     id: id(),
     number: text('number').notNull(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id),
     consumerId: uuid('consumer_id').references(() => organizations.id),
     placedBy: uuid('placed_by').references(() => users.id, { onDelete: 'set null' }),
     customerId: uuid('customer_id').references(() => customers.id),
     channelId: uuid('channel_id').references(() => salesChannels.id),
     source: text('source', { enum: ORDER_SOURCES }).notNull().default('buyer'),
-    locationId: uuid('location_id').notNull().references(() => stockLocations.id),
+    locationId: uuid('location_id')
+      .notNull()
+      .references(() => stockLocations.id),
     status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
     stockState: text('stock_state', { enum: STOCK_STATES }).notNull().default('reserved'),
     fulfilment: text('fulfilment', { enum: FULFILMENT_TYPES }).notNull().default('delivery'),
@@ -85,8 +100,12 @@ export const orderLines = pgTable(
   'order_lines',
   {
     id: id(),
-    orderId: uuid('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
-    productId: uuid('product_id').notNull().references(() => products.id),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
     sku: text('sku').notNull(),
     name: text('name').notNull(),
     unitPrice: money('unit_price').notNull(),
@@ -94,7 +113,11 @@ export const orderLines = pgTable(
     lineTotal: money('line_total').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('order_lines_order_idx').on(t.orderId), index('order_lines_product_idx').on(t.productId), check('order_lines_quantity_positive', sql`${t.quantity} > 0`)],
+  (t) => [
+    index('order_lines_order_idx').on(t.orderId),
+    index('order_lines_product_idx').on(t.productId),
+    check('order_lines_quantity_positive', sql`${t.quantity} > 0`),
+  ],
 );
 
 /** Every status change of an order, the first (`null → pending`) included. */
@@ -102,7 +125,9 @@ export const orderStatusHistory = pgTable(
   'order_status_history',
   {
     id: id(),
-    orderId: uuid('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),
     note: text('note'),

@@ -2,40 +2,17 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../infra/db/client.js';
 import { buildConsumer, buildSupplier, call, createTestApp, expectProblem, registerUser, uniq, type TestUser } from '../../../test/helpers.js';
+import { buildLink, buildProduct } from '../../../test/factories.js';
 
 const { app, database } = await createTestApp();
 const db = database.db;
-
-type Supplier = Awaited<ReturnType<typeof buildSupplier>>;
-type Consumer = Awaited<ReturnType<typeof buildConsumer>>;
-
-/** A product of `s` through the API, with `stock` units at the default location. */
-async function product(s: Supplier, fields: { price?: string; stock?: number; sku?: string; is_active?: boolean } = {}) {
-  const res = await call(app, 'POST', '/api/v1/products', {
-    token: s.owner.token,
-    body: {
-      supplier_id: s.org.id, sku: fields.sku ?? `SKU-${uniq()}`, name: `Product ${uniq()}`, price: fields.price ?? '100.00',
-      initial_stock: fields.stock ?? 100, ...(fields.is_active === undefined ? {} : { is_active: fields.is_active }),
-    },
-  });
-  if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; sku: string; name: string; price: string };
-}
-
-/** An accepted link between `c` and `s`, through the API. */
-async function link(s: Supplier, c: Consumer) {
-  const req = await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id, consumer_id: c.org.id } });
-  if (req.status !== 201) throw new Error(`link request failed: ${req.status} ${JSON.stringify(req.body)}`);
-  const ok = await call(app, 'PATCH', `/api/v1/links/${req.body.id}/status`, { token: s.owner.token, body: { status: 'accepted' } });
-  if (ok.status !== 200) throw new Error(`link accept failed: ${ok.status} ${JSON.stringify(ok.body)}`);
-}
 
 /** A linked supplier and consumer with one product in stock. */
 async function world(opts: { visibility?: 'linked' | 'public'; stock?: number; price?: string } = {}) {
   const s = await buildSupplier(app, { catalog_visibility: opts.visibility ?? 'linked' });
   const c = await buildConsumer(app);
-  await link(s, c);
-  const p = await product(s, { stock: opts.stock ?? 100, price: opts.price });
+  await buildLink(app, s, c);
+  const p = await buildProduct(app, s, { stock: opts.stock ?? 100, ...(opts.price ? { price: opts.price } : {}) });
   return { s, c, p };
 }
 
@@ -52,34 +29,56 @@ const setStatus = (user: TestUser, id: string, status: string, note?: string) =>
 
 /** `on_hand` and `reserved` of a product, summed over its levels. */
 async function level(productId: string) {
-  const [r] = await queryRows<{ on_hand: number; reserved: number }>(db, sql`
-    select coalesce(sum(on_hand), 0)::int as on_hand, coalesce(sum(reserved), 0)::int as reserved from stock_levels where product_id = ${productId}`);
+  const [r] = await queryRows<{ on_hand: number; reserved: number }>(
+    db,
+    sql`
+    select coalesce(sum(on_hand), 0)::int as on_hand, coalesce(sum(reserved), 0)::int as reserved from stock_levels where product_id = ${productId}`,
+  );
   return r;
 }
 
 /** What a rejected request must not change: orders, movements and stock of the supplier. */
 async function snapshot(supplierId: string) {
-  const [r] = await queryRows<{ orders: number; movements: number; reserved: number; events: number }>(db, sql`
+  const [r] = await queryRows<{ orders: number; movements: number; reserved: number; events: number }>(
+    db,
+    sql`
     select (select count(*)::int from orders where supplier_id = ${supplierId}) as orders,
            (select count(*)::int from stock_movements m join stock_locations l on l.id = m.location_id where l.supplier_id = ${supplierId}) as movements,
            (select coalesce(sum(reserved), 0)::int from stock_levels s join stock_locations l on l.id = s.location_id where l.supplier_id = ${supplierId}) as reserved,
-           (select count(*)::int from outbox_events where organization_id = ${supplierId} and type like 'order.%') as events`);
+           (select count(*)::int from outbox_events where organization_id = ${supplierId} and type like 'order.%') as events`,
+  );
   return r;
 }
 
 describe('placing an order', () => {
   it('places an order with exact totals, a unique number, price snapshots, a reservation and an event', async () => {
     const { s, c } = await world();
-    const cheap = await product(s, { price: '0.10', stock: 50 });
-    const dear = await product(s, { price: '15000.00', stock: 5 });
-    const res = await place(c.buyer.token, { supplier_id: s.org.id, items: [{ product_id: cheap.id, quantity: 3 }, { product_id: dear.id, quantity: 1 }], notes: 'Leave at the gate' });
+    const cheap = await buildProduct(app, s, { price: '0.10', stock: 50 });
+    const dear = await buildProduct(app, s, { price: '15000.00', stock: 5 });
+    const res = await place(c.buyer.token, {
+      supplier_id: s.org.id,
+      items: [
+        { product_id: cheap.id, quantity: 3 },
+        { product_id: dear.id, quantity: 1 },
+      ],
+      notes: 'Leave at the gate',
+    });
     expect(res.status).toBe(201);
     const o = res.body;
     expect(o.number).toMatch(/^ORD-\d+$/);
     expect(o).toMatchObject({
-      status: 'pending', stock_state: 'reserved', currency: 'KZT', placed_by: c.buyer.id, notes: 'Leave at the gate',
-      supplier: { id: s.org.id, name: s.org.name }, consumer: { id: c.org.id, name: c.org.name },
-      subtotal: '15000.30', tax_total: '0.00', shipping_total: '0.00', discount_total: '0.00', total: '15000.30',
+      status: 'pending',
+      stock_state: 'reserved',
+      currency: 'KZT',
+      placed_by: c.buyer.id,
+      notes: 'Leave at the gate',
+      supplier: { id: s.org.id, name: s.org.name },
+      consumer: { id: c.org.id, name: c.org.name },
+      subtotal: '15000.30',
+      tax_total: '0.00',
+      shipping_total: '0.00',
+      discount_total: '0.00',
+      total: '15000.30',
     });
     expect(o.lines).toEqual([
       expect.objectContaining({ product_id: cheap.id, sku: cheap.sku, name: cheap.name, unit_price: '0.10', quantity: 3, line_total: '0.30' }),
@@ -88,11 +87,17 @@ describe('placing an order', () => {
     expect(o.status_history).toEqual([expect.objectContaining({ from_status: null, to_status: 'pending', actor_id: c.buyer.id })]);
     expect(await level(cheap.id)).toEqual({ on_hand: 50, reserved: 3 });
     expect(await level(dear.id)).toEqual({ on_hand: 5, reserved: 1 });
-    const movements = await queryRows<{ reason: string; reserved_before: number; reserved_after: number; actor_id: string }>(db, sql`
-      select reason, reserved_before, reserved_after, actor_id from stock_movements where order_id = ${o.id} order by product_id`);
+    const movements = await queryRows<{ reason: string; reserved_before: number; reserved_after: number; actor_id: string }>(
+      db,
+      sql`
+      select reason, reserved_before, reserved_after, actor_id from stock_movements where order_id = ${o.id} order by product_id`,
+    );
     expect(movements).toHaveLength(2);
     expect(movements.every((m) => m.reason === 'reservation' && m.actor_id === c.buyer.id)).toBe(true);
-    const events = await queryRows<{ type: string; payload: { number: string; total: string } }>(db, sql`select type, payload from outbox_events where aggregate_id = ${o.id}`);
+    const events = await queryRows<{ type: string; payload: { number: string; total: string } }>(
+      db,
+      sql`select type, payload from outbox_events where aggregate_id = ${o.id}`,
+    );
     expect(events).toEqual([{ type: 'order.placed', payload: expect.objectContaining({ number: o.number, total: '15000.30' }) }]);
 
     // A later price change does not touch the order.
@@ -111,7 +116,13 @@ describe('placing an order', () => {
 
   it('merges lines of the same product', async () => {
     const { s, c, p } = await world({ price: '2.50' });
-    const o = await placeOk(c.buyer.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 2 }, { product_id: p.id, quantity: 3 }] });
+    const o = await placeOk(c.buyer.token, {
+      supplier_id: s.org.id,
+      items: [
+        { product_id: p.id, quantity: 2 },
+        { product_id: p.id, quantity: 3 },
+      ],
+    });
     expect(o.lines).toHaveLength(1);
     expect(o.lines[0]).toMatchObject({ quantity: 5, line_total: '12.50' });
     expect(o.total).toBe('12.50');
@@ -143,9 +154,9 @@ describe('placing an order', () => {
   it('rejects unknown, foreign, inactive and archived products with 422 naming each line, and writes nothing', async () => {
     const { s, c, p } = await world();
     const other = await buildSupplier(app);
-    const foreign = await product(other);
-    const inactive = await product(s, { is_active: false });
-    const archived = await product(s);
+    const foreign = await buildProduct(app, other);
+    const inactive = await buildProduct(app, s, { is_active: false });
+    const archived = await buildProduct(app, s);
     expect((await call(app, 'DELETE', `/api/v1/products/${archived.id}`, { token: s.owner.token })).status).toBe(204);
     const before = await snapshot(s.org.id);
     const res = await place(c.buyer.token, {
@@ -172,12 +183,16 @@ describe('placing an order', () => {
 
   it('answers 409 INSUFFICIENT_STOCK with every short line and reserves nothing', async () => {
     const { s, c, p } = await world({ stock: 10 });
-    const scarce = await product(s, { stock: 1 });
-    const none = await product(s, { stock: 0 });
+    const scarce = await buildProduct(app, s, { stock: 1 });
+    const none = await buildProduct(app, s, { stock: 0 });
     const before = await snapshot(s.org.id);
     const res = await place(c.buyer.token, {
       supplier_id: s.org.id,
-      items: [{ product_id: p.id, quantity: 5 }, { product_id: scarce.id, quantity: 3 }, { product_id: none.id, quantity: 1 }],
+      items: [
+        { product_id: p.id, quantity: 5 },
+        { product_id: scarce.id, quantity: 3 },
+        { product_id: none.id, quantity: 1 },
+      ],
     });
     const problem = expectProblem(res, 409, 'INSUFFICIENT_STOCK');
     const lines = [...problem.details.lines].sort((a: { sku: string }, b: { sku: string }) => a.sku.localeCompare(b.sku));
@@ -194,10 +209,14 @@ describe('placing an order', () => {
 
   it('refuses a linked supplier without an accepted link with 403 NO_ACCEPTED_LINK', async () => {
     const s = await buildSupplier(app);
-    const p = await product(s);
+    const p = await buildProduct(app, s);
     const c = await buildConsumer(app);
     expectProblem(await place(c.buyer.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] }), 403, 'NO_ACCEPTED_LINK');
-    expectProblem(await place(c.buyer.token, { supplier_id: s.org.id, consumer_id: c.org.id, items: [{ product_id: p.id, quantity: 1 }] }), 403, 'NO_ACCEPTED_LINK');
+    expectProblem(
+      await place(c.buyer.token, { supplier_id: s.org.id, consumer_id: c.org.id, items: [{ product_id: p.id, quantity: 1 }] }),
+      403,
+      'NO_ACCEPTED_LINK',
+    );
     // A pending link is not enough either.
     const req = await call(app, 'POST', '/api/v1/links/requests', { token: c.owner.token, body: { supplier_id: s.org.id } });
     expect(req.status).toBe(201);
@@ -210,7 +229,7 @@ describe('placing an order', () => {
 
   it('lets a customer without any organization buy from a public supplier', async () => {
     const s = await buildSupplier(app, { catalog_visibility: 'public' });
-    const p = await product(s, { price: '19.99', stock: 3 });
+    const p = await buildProduct(app, s, { price: '19.99', stock: 3 });
     const customer = await registerUser(app);
     const o = await placeOk(customer.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 2 }] });
     expect(o).toMatchObject({ consumer: null, placed_by: customer.id, total: '39.98' });
@@ -240,13 +259,20 @@ describe('reading orders', () => {
   it('scopes the list and the detail to the buyer side and the supplier side', async () => {
     const { s, c, p } = await world();
     const o1 = await placeOk(c.buyer.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
-    const o2 = await placeOk(c.owner.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 2 }, { product_id: (await product(s)).id, quantity: 1 }] });
+    const o2 = await placeOk(c.owner.token, {
+      supplier_id: s.org.id,
+      items: [
+        { product_id: p.id, quantity: 2 },
+        { product_id: (await buildProduct(app, s)).id, quantity: 1 },
+      ],
+    });
     const otherConsumer = await buildConsumer(app);
-    await link(s, otherConsumer);
+    await buildLink(app, s, otherConsumer);
     const o3 = await placeOk(otherConsumer.buyer.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
     const otherSupplier = await buildSupplier(app);
 
-    const ids = async (user: TestUser, query = '') => (await call(app, 'GET', `/api/v1/orders${query}`, { token: user.token })).body.items.map((i: { id: string }) => i.id);
+    const ids = async (user: TestUser, query = '') =>
+      (await call(app, 'GET', `/api/v1/orders${query}`, { token: user.token })).body.items.map((i: { id: string }) => i.id);
     // The consumer's members see both of their organization's orders, newest first.
     expect(await ids(c.buyer)).toEqual([o2.id, o1.id]);
     expect(await ids(c.owner)).toEqual([o2.id, o1.id]);
@@ -290,7 +316,10 @@ describe('access follows current membership', () => {
   it('hides the staff orders a removed sales rep wrote, and the orders a removed buyer placed, from them (404), list included', async () => {
     const { s, c, p } = await world({ visibility: 'public' });
     const staffOrder = await placeOk(s.sales.token, {
-      supplier_id: s.org.id, customer: { name: 'Phoned in', email: `ph-${uniq()}@example.com` }, shipping_address: '1 Secret Rd', items: [{ product_id: p.id, quantity: 1 }],
+      supplier_id: s.org.id,
+      customer: { name: 'Phoned in', email: `ph-${uniq()}@example.com` },
+      shipping_address: '1 Secret Rd',
+      items: [{ product_id: p.id, quantity: 1 }],
     });
     const buyerOrder = await placeOk(c.buyer.token, { supplier_id: s.org.id, consumer_id: c.org.id, items: [{ product_id: p.id, quantity: 1 }] });
     // While members, both see them.
@@ -313,7 +342,7 @@ describe('access follows current membership', () => {
     expect(still.body.status).toBe('pending');
   });
 
-  it('keeps a person\'s own purchases theirs (no organization involved)', async () => {
+  it("keeps a person's own purchases theirs (no organization involved)", async () => {
     const { s, p } = await world({ visibility: 'public' });
     const shopper = await registerUser(app);
     const mine = await placeOk(shopper.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
@@ -346,16 +375,28 @@ describe('order lifecycle', () => {
     const final = await call(app, 'GET', `/api/v1/orders/${o.id}`, { token: c.buyer.token });
     expect(final.body.stock_state).toBe('deducted');
     expect(final.body.status_history.map((h: { from_status: string; to_status: string }) => `${h.from_status}>${h.to_status}`)).toEqual([
-      'null>pending', 'pending>accepted', 'accepted>in_progress', 'in_progress>ready', 'ready>shipped', 'shipped>delivered', 'delivered>completed',
+      'null>pending',
+      'pending>accepted',
+      'accepted>in_progress',
+      'in_progress>ready',
+      'ready>shipped',
+      'shipped>delivered',
+      'delivered>completed',
     ]);
     expect(final.body.status_history[1]).toMatchObject({ note: 'to accepted', actor_id: s.manager.id });
-    const moves = await queryRows<{ reason: string; on_hand_before: number; on_hand_after: number }>(db, sql`
-      select reason, on_hand_before, on_hand_after from stock_movements where order_id = ${o.id} order by created_at, id`);
+    const moves = await queryRows<{ reason: string; on_hand_before: number; on_hand_after: number }>(
+      db,
+      sql`
+      select reason, on_hand_before, on_hand_after from stock_movements where order_id = ${o.id} order by created_at, id`,
+    );
     expect(moves).toEqual([
       { reason: 'reservation', on_hand_before: 10, on_hand_after: 10 },
       { reason: 'sale', on_hand_before: 10, on_hand_after: 6 },
     ]);
-    const events = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from outbox_events where aggregate_id = ${o.id} and type = 'order.status_changed'`);
+    const events = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from outbox_events where aggregate_id = ${o.id} and type = 'order.status_changed'`,
+    );
     expect(events[0].n).toBe(6);
   });
 
@@ -436,13 +477,17 @@ describe('order lifecycle', () => {
     expect(await level(p.id)).toEqual({ on_hand: 10, reserved: 3 });
     expectProblem(await call(app, 'POST', `/api/v1/orders/${pending.id}/cancel`, { token: c.buyer.token, body: {} }), 409, 'INVALID_STATUS_TRANSITION');
 
-    expectProblem(await call(app, 'POST', `/api/v1/orders/${accepted.id}/cancel`, { token: c.buyer.token, body: { reason: 'changed my mind' } }), 403, 'ORDER_NOT_CANCELLABLE');
+    expectProblem(
+      await call(app, 'POST', `/api/v1/orders/${accepted.id}/cancel`, { token: c.buyer.token, body: { reason: 'changed my mind' } }),
+      403,
+      'ORDER_NOT_CANCELLABLE',
+    );
     expectProblem(await setStatus(c.buyer, accepted.id, 'cancelled'), 403, 'ORDER_NOT_CANCELLABLE');
     expect(await level(p.id)).toEqual({ on_hand: 10, reserved: 3 });
 
     // A customer cancels their own pending order by PATCH too.
     const store = await buildSupplier(app, { catalog_visibility: 'public' });
-    const item = await product(store, { stock: 2 });
+    const item = await buildProduct(app, store, { stock: 2 });
     const customer = await registerUser(app);
     const mine = await placeOk(customer.token, { supplier_id: store.org.id, items: [{ product_id: item.id, quantity: 2 }] });
     expect((await setStatus(customer, mine.id, 'cancelled')).status).toBe(200);
@@ -487,21 +532,33 @@ describe('concurrency', () => {
     expect(statuses.filter((x) => x === 409)).toHaveLength(40);
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'INSUFFICIENT_STOCK')).toBe(true);
     expect(await level(p.id)).toEqual({ on_hand: 10, reserved: 10 });
-    const [r] = await queryRows<{ orders: number; moves: number; numbers: number }>(db, sql`
+    const [r] = await queryRows<{ orders: number; moves: number; numbers: number }>(
+      db,
+      sql`
       select (select count(*)::int from orders where supplier_id = ${s.org.id}) as orders,
              (select count(distinct number)::int from orders where supplier_id = ${s.org.id}) as numbers,
-             (select count(*)::int from stock_movements where product_id = ${p.id} and reason = 'reservation') as moves`);
+             (select count(*)::int from stock_movements where product_id = ${p.id} and reason = 'reservation') as moves`,
+    );
     expect(r).toEqual({ orders: 10, numbers: 10, moves: 10 });
   });
 
   it('places concurrent orders over two products in opposite line order without deadlock', async () => {
     const { s, c, p } = await world({ stock: 100 });
-    const q = await product(s, { stock: 100 });
+    const q = await buildProduct(app, s, { stock: 100 });
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         place(c.buyer.token, {
           supplier_id: s.org.id,
-          items: i % 2 === 0 ? [{ product_id: p.id, quantity: 1 }, { product_id: q.id, quantity: 2 }] : [{ product_id: q.id, quantity: 2 }, { product_id: p.id, quantity: 1 }],
+          items:
+            i % 2 === 0
+              ? [
+                  { product_id: p.id, quantity: 1 },
+                  { product_id: q.id, quantity: 2 },
+                ]
+              : [
+                  { product_id: q.id, quantity: 2 },
+                  { product_id: p.id, quantity: 1 },
+                ],
         }),
       ),
     );
@@ -516,7 +573,7 @@ describe('who the order is for', () => {
     const { s, c, p } = await world();
     const second = await call(app, 'POST', '/api/v1/organizations', { token: c.owner.token, body: { type: 'consumer', name: `Second ${uniq()}` } });
     expect(second.status).toBe(201);
-    await link(s, { ...c, org: second.body });
+    await buildLink(app, s, { ...c, org: second.body });
     const before = await snapshot(s.org.id);
     const ambiguous = await place(c.owner.token, { supplier_id: s.org.id, items: [{ product_id: p.id, quantity: 1 }] });
     expect(expectProblem(ambiguous, 422).errors[0].path).toBe('body/consumer_id');

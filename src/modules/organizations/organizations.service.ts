@@ -1,11 +1,11 @@
 import { trimmedName } from '../../infra/text.js';
 import { randomBytes } from 'node:crypto';
-import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS, resolveOrganization } from '../../infra/access.js';
-import { inTransaction, type Ctx } from '../../infra/context.js';
+import { assertCan, isPlatformAllowed, membershipOf, ORG_ROLE_KEYS, resolveOrganization, type Actor, type Permission } from '../../infra/access.js';
+import { inTransaction, type Ctx, type TxCtx } from '../../infra/context.js';
 import { AppError, conflict, forbidden, notFound, unauthorized, unprocessable } from '../../infra/errors.js';
 import { Decimal, formatMoney, isCurrency, parseMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
-import { findBuiltinRoleId, findUserByEmail } from '../identity/index.js';
+import { findBuiltinRoleId, findUserByEmail, type UserMembership } from '../identity/index.js';
 import * as repo from './organizations.repo.js';
 import type { CreateOrganizationInput, OrganizationDto, UpdateOrganizationInput } from './organizations.schemas.js';
 
@@ -39,6 +39,68 @@ export function parseTaxRate(value: string | number, path: string): Decimal {
   return d;
 }
 
+/* ---------- for other modules (ctx first) ---------- */
+
+/** One organization by id, of any type and state, or undefined (callers check access). */
+export const findOrganization = (ctx: Ctx, id: string): Promise<repo.OrganizationRow | undefined> => repo.findOrganization(ctx.db, id);
+
+/**
+ * Locks the organization row (`FOR NO KEY UPDATE`) until the caller's transaction ends, to
+ * serialise changes of one organization's settings-like rows (owners, the default sales channel).
+ * Does not block the foreign-key checks of rows inserted meanwhile.
+ */
+export async function lockOrganization(tx: TxCtx, id: string): Promise<void> {
+  await repo.lockOrganization(tx.db, id);
+}
+
+/**
+ * The one rule of "an active supplier or 404": `org` when it is a supplier and active.
+ * @throws 404 `Supplier` when it is missing, a consumer, or deactivated.
+ */
+export function activeSupplier(org: repo.OrganizationRow | undefined): repo.OrganizationRow {
+  if (!org || org.type !== 'supplier' || !org.isActive) throw notFound('Supplier');
+  return org;
+}
+
+/** The supplier `id` loaded (its currency, settings). @throws 404 `Supplier` unless an active supplier (`activeSupplier`). */
+export async function findActiveSupplier(ctx: Ctx, id: string): Promise<repo.OrganizationRow> {
+  return activeSupplier(await repo.findOrganization(ctx.db, id));
+}
+
+/**
+ * `resolveSupplier`, then the supplier loaded and checked to be active (`findActiveSupplier`): for
+ * writes that need the supplier's row (its currency prices the input).
+ * @throws as `resolveSupplier`; 404 `Supplier` when it is deactivated.
+ */
+export async function resolveActiveSupplier(ctx: Ctx, permission: Permission, explicitId: string | undefined, path: string): Promise<repo.OrganizationRow> {
+  return findActiveSupplier(ctx, await resolveSupplier(ctx, permission, explicitId, path));
+}
+
+/**
+ * The user's memberships, every organization (active or not), by organization name, each
+ * `{organizationId, organizationType, organizationName, role}`: one query. For `/users/me`
+ * (identity's `membershipsOf`, handed in by the app).
+ */
+export const listUserMemberships = (ctx: Ctx, userId: string): Promise<UserMembership[]> => repo.listUserMemberships(ctx.db, userId);
+
+/**
+ * The actor of `userId` (the auth hook's `loadActor`): the user, their memberships in active
+ * organizations with their roles' permissions, and their platform roles' permissions, in one
+ * query. @returns null when the user is missing.
+ * @throws 403 `USER_INACTIVE` when the user is deactivated.
+ */
+export async function loadActor(ctx: Ctx, userId: string): Promise<Actor | null> {
+  const row = await repo.findActorRow(ctx.db, userId);
+  if (!row) return null;
+  if (!row.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
+  return {
+    userId: row.id,
+    email: row.email,
+    memberships: row.memberships ?? [],
+    platformPermissions: (row.platform ?? []).flat(),
+  };
+}
+
 /**
  * The supplier a request acts for, for every supplier-side route whose input may omit it:
  * `explicitId` when given, else the one supplier where the caller holds `permission`. Checked in
@@ -49,7 +111,7 @@ export function parseTaxRate(value: string | number, path: string): Decimal {
  * @throws 401 without an actor; 403 when the caller holds `permission` in no supplier; 404
  *   `Supplier` as above; 422 at `path` when the caller belongs to several suppliers and gave no id.
  */
-export async function resolveSupplier(ctx: Ctx, permission: string, explicitId: string | undefined, path: string): Promise<string> {
+export async function resolveSupplier(ctx: Ctx, permission: Permission, explicitId: string | undefined, path: string): Promise<string> {
   if (!ctx.actor) throw unauthorized();
   const supplierId = resolveOrganization(ctx.actor, 'supplier', permission, explicitId, () =>
     unprocessable([{ path, message: 'you belong to several suppliers: say which one' }]),
@@ -110,7 +172,7 @@ async function roleId(ctx: Ctx, type: 'supplier' | 'consumer', key: string, path
   if (!ORG_ROLE_KEYS[type].includes(key)) {
     throw unprocessable([{ path, message: `must be one of ${ORG_ROLE_KEYS[type].join(', ')} for a ${type}` }]);
   }
-  const id = await findBuiltinRoleId(ctx.db, type, key);
+  const id = await findBuiltinRoleId(ctx, type, key);
   if (!id) throw new Error(`built-in role ${type}/${key} is missing`);
   return id;
 }
@@ -139,7 +201,10 @@ export async function createOrganization(ctx: Ctx, input: CreateOrganizationInpu
 }
 
 /** The caller's organizations with their role in each. */
-export async function listMyOrganizations(ctx: Ctx, q: { type?: 'supplier' | 'consumer'; limit: number; offset: number }): Promise<PageResult<OrganizationDto>> {
+export async function listMyOrganizations(
+  ctx: Ctx,
+  q: { type?: 'supplier' | 'consumer'; limit: number; offset: number },
+): Promise<PageResult<OrganizationDto>> {
   const { items, total } = await repo.listForUser(ctx.db, ctx.actor!.userId, q);
   return { items: items.map((r) => toOrganizationDto(r.org, r.role)), total, limit: q.limit, offset: q.offset };
 }
@@ -154,7 +219,7 @@ export async function getOrganization(ctx: Ctx, id: string): Promise<Organizatio
 
 /**
  * Renames an organization, changes its catalog visibility, or, for a supplier, its order-total
- * settings (issue item 6; seed 002's delivery fee of 30 ILS below 150 ILS is `delivery_fee: 30,
+ * settings (seed 002's delivery fee of 30 ILS below 150 ILS is `delivery_fee: 30,
  * free_delivery_threshold: 150`):
  * - `tax_rate`: percent of the subtotal, 0..100, at most 4 decimals, string or number, exact;
  * - `delivery_fee`: money ≥ 0 in the organization's currency (at most its minor digits);
@@ -183,9 +248,10 @@ export async function updateOrganization(ctx: Ctx, id: string, input: UpdateOrga
   };
   const taxRate = input.tax_rate === undefined ? undefined : attempt(() => parseTaxRate(input.tax_rate!, 'body/tax_rate'));
   const deliveryFee = input.delivery_fee === undefined ? undefined : attempt(() => parseMoney(input.delivery_fee!, org.currency, 'body/delivery_fee'));
-  const threshold = input.free_delivery_threshold == null
-    ? input.free_delivery_threshold
-    : attempt(() => parseMoney(input.free_delivery_threshold!, org.currency, 'body/free_delivery_threshold'));
+  const threshold =
+    input.free_delivery_threshold == null
+      ? input.free_delivery_threshold
+      : attempt(() => parseMoney(input.free_delivery_threshold!, org.currency, 'body/free_delivery_threshold'));
   if (errors.length) throw unprocessable(errors);
   const updated = await repo.updateOrganization(ctx.db, id, {
     ...(input.name !== undefined && { name: trimmedName(input.name) }),
@@ -228,7 +294,7 @@ export async function addMember(ctx: Ctx, organizationId: string, input: { email
   if (!org) throw notFound('Organization');
   const rid = await roleId(ctx, org.type, input.role);
   if (input.role === 'owner') assertMayTouchOwner(ctx, organizationId);
-  const user = await findUserByEmail(ctx.db, input.email);
+  const user = await findUserByEmail(ctx, input.email);
   if (!user) throw notFound('User');
   if (await repo.findMembership(ctx.db, organizationId, user.id)) throw conflict('ALREADY_MEMBER', 'This user is already a member');
   const m = await repo.insertMembership(ctx.db, { userId: user.id, organizationId, roleId: rid });
@@ -253,7 +319,7 @@ export async function changeMemberRole(ctx: Ctx, organizationId: string, userId:
       throw conflict('LAST_OWNER', 'An organization keeps at least one owner');
     }
     await repo.updateMembershipRole(tx.db, organizationId, userId, rid);
-    return memberDto((await repo.findMemberDetail(tx.db, organizationId, userId))!);
+    return memberDto(await repo.findMemberDetail(tx.db, organizationId, userId));
   });
 }
 

@@ -16,7 +16,9 @@ export const organizations = pgTable(
     type: text('type', { enum: ['supplier', 'consumer'] }).notNull(),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
-    catalogVisibility: text('catalog_visibility', { enum: ['linked', 'public'] }).notNull().default('linked'),
+    catalogVisibility: text('catalog_visibility', { enum: ['linked', 'public'] })
+      .notNull()
+      .default('linked'),
     currency: text('currency').notNull().default('KZT'),
     /** Supplier setting: tax in percent of the order subtotal (e.g. `17.0000`); 0 = no tax. */
     taxRate: numeric('tax_rate', { precision: 7, scale: 4 }).notNull().default('0'),
@@ -28,10 +30,7 @@ export const organizations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex('organizations_slug_key').on(t.slug),
-    index('organizations_type_name_idx').on(t.type, t.name),
-  ],
+  (t) => [uniqueIndex('organizations_slug_key').on(t.slug), index('organizations_type_name_idx').on(t.type, t.name)],
 );
 
 /** A user's place in an organization, with one role of the organization's scope. */
@@ -39,9 +38,15 @@ export const memberships = pgTable(
   'memberships',
   {
     id: id(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    roleId: uuid('role_id').notNull().references(() => roles.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    roleId: uuid('role_id')
+      .notNull()
+      .references(() => roles.id),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

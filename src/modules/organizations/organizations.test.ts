@@ -28,7 +28,10 @@ describe('POST /organizations', () => {
     const consumer = await call(app, 'POST', '/api/v1/organizations', { token: u.token, body: { type: 'consumer', name: `Cafe ${uniq()}`, currency: 'USD' } });
     expect(consumer.status).toBe(201);
     expect(consumer.body).toMatchObject({ type: 'consumer', currency: 'USD', my_role: 'owner' });
-    const store = await call(app, 'POST', '/api/v1/organizations', { token: u.token, body: { type: 'supplier', name: `Store ${uniq()}`, catalog_visibility: 'public' } });
+    const store = await call(app, 'POST', '/api/v1/organizations', {
+      token: u.token,
+      body: { type: 'supplier', name: `Store ${uniq()}`, catalog_visibility: 'public' },
+    });
     expect(store.body.catalog_visibility).toBe('public');
   });
 
@@ -65,13 +68,18 @@ describe('POST /organizations', () => {
 });
 
 describe('GET /organizations', () => {
-  it('lists only the caller\'s organizations with their role, filtered by type', async () => {
+  it("lists only the caller's organizations with their role, filtered by type", async () => {
     const s = await buildSupplier(app);
     const own = await createOrganization(app, s.manager, { type: 'consumer' });
     await buildSupplier(app); // someone else's
     const all = await call(app, 'GET', '/api/v1/organizations', { token: s.manager.token });
     expect(all.body).toMatchObject({ total: 2, limit: 20, offset: 0 });
-    expect(all.body.items.map((o: { id: string; my_role: string }) => [o.id, o.my_role]).sort()).toEqual([[own.id, 'owner'], [s.org.id, 'manager']].sort());
+    expect(all.body.items.map((o: { id: string; my_role: string }) => [o.id, o.my_role]).sort()).toEqual(
+      [
+        [own.id, 'owner'],
+        [s.org.id, 'manager'],
+      ].sort(),
+    );
     const suppliers = await call(app, 'GET', '/api/v1/organizations?type=supplier', { token: s.manager.token });
     expect(suppliers.body.items.map((o: { id: string }) => o.id)).toEqual([s.org.id]);
     const consumers = await call(app, 'GET', '/api/v1/organizations?type=consumer&limit=1', { token: s.manager.token });
@@ -79,7 +87,7 @@ describe('GET /organizations', () => {
     expectProblem(await call(app, 'GET', '/api/v1/organizations?type=store', { token: s.manager.token }), 422);
   });
 
-  it('shows one of the caller\'s organizations, and 404 for another\'s', async () => {
+  it("shows one of the caller's organizations, and 404 for another's", async () => {
     const s = await buildSupplier(app);
     const res = await call(app, 'GET', `/api/v1/organizations/${s.org.id}`, { token: s.employee.token });
     expect(res.status).toBe(200);
@@ -91,7 +99,7 @@ describe('GET /organizations', () => {
 });
 
 describe('PATCH /organizations/{id}', () => {
-  it('lets a manager rename and change visibility; refuses sales (403), outsiders (404), consumers\' visibility (422)', async () => {
+  it("lets a manager rename and change visibility; refuses sales (403), outsiders (404), consumers' visibility (422)", async () => {
     const s = await buildSupplier(app);
     const name = `Renamed ${uniq()}`;
     const res = await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}`, { token: s.manager.token, body: { name, catalog_visibility: 'public' } });
@@ -106,7 +114,10 @@ describe('PATCH /organizations/{id}', () => {
     expect(after.body.name).toBe(name);
 
     const c = await buildConsumer(app);
-    const p = expectProblem(await call(app, 'PATCH', `/api/v1/organizations/${c.org.id}`, { token: c.owner.token, body: { catalog_visibility: 'public' } }), 422);
+    const p = expectProblem(
+      await call(app, 'PATCH', `/api/v1/organizations/${c.org.id}`, { token: c.owner.token, body: { catalog_visibility: 'public' } }),
+      422,
+    );
     expect(p.errors[0].path).toBe('body/catalog_visibility');
   });
 });
@@ -114,8 +125,13 @@ describe('PATCH /organizations/{id}', () => {
 describe('supplier settings: tax_rate, delivery_fee, free_delivery_threshold', () => {
   /** The stored settings of an organization, as numeric text. */
   const stored = async (id: string) =>
-    (await queryRows<{ tax_rate: string; delivery_fee: string; free_delivery_threshold: string | null }>(database.db, sql`
-      select tax_rate::text, delivery_fee::text, free_delivery_threshold::text from organizations where id = ${id}`))[0];
+    (
+      await queryRows<{ tax_rate: string; delivery_fee: string; free_delivery_threshold: string | null }>(
+        database.db,
+        sql`
+      select tax_rate::text, delivery_fee::text, free_delivery_threshold::text from organizations where id = ${id}`,
+      )
+    )[0];
   const patchOrg = (token: string, id: string, body: Record<string, unknown>) => call(app, 'PATCH', `/api/v1/organizations/${id}`, { token, body });
 
   it('shows defaults: no tax, no fee, no threshold for a supplier; null settings for a consumer', async () => {
@@ -127,7 +143,7 @@ describe('supplier settings: tax_rate, delivery_fee, free_delivery_threshold', (
     expect(consumer.body).toMatchObject({ tax_rate: null, delivery_fee: null, free_delivery_threshold: null });
   });
 
-  it('sets seed 002\'s delivery rule (30 ILS below 150 ILS) and a tax rate, exactly, from strings or numbers', async () => {
+  it("sets seed 002's delivery rule (30 ILS below 150 ILS) and a tax rate, exactly, from strings or numbers", async () => {
     const s = await buildSupplier(app, { currency: 'ILS' });
     const res = await patchOrg(s.manager.token, s.org.id, { tax_rate: '17', delivery_fee: 30, free_delivery_threshold: '150' });
     expect(res.status).toBe(200);
@@ -136,7 +152,15 @@ describe('supplier settings: tax_rate, delivery_fee, free_delivery_threshold', (
     const listed = await call(app, 'GET', '/api/v1/organizations?type=supplier', { token: s.owner.token });
     expect(listed.body.items[0]).toMatchObject({ tax_rate: '17.00', delivery_fee: '30.00', free_delivery_threshold: '150.00' });
 
-    const cases: [unknown, string][] = [[17.5, '17.50'], ['7.125', '7.125'], [' 0.0001 ', '0.0001'], [0, '0.00'], ['100', '100.00'], ['100.0000', '100.00'], [0.1, '0.10']];
+    const cases: [unknown, string][] = [
+      [17.5, '17.50'],
+      ['7.125', '7.125'],
+      [' 0.0001 ', '0.0001'],
+      [0, '0.00'],
+      ['100', '100.00'],
+      ['100.0000', '100.00'],
+      [0.1, '0.10'],
+    ];
     for (const [input, shown] of cases) {
       const r = await patchOrg(s.owner.token, s.org.id, { tax_rate: input });
       expect(r.status, JSON.stringify(input)).toBe(200);
@@ -146,7 +170,7 @@ describe('supplier settings: tax_rate, delivery_fee, free_delivery_threshold', (
     expect(cleared.body).toMatchObject({ free_delivery_threshold: null, delivery_fee: '0.50', tax_rate: '0.10' });
   });
 
-  it('uses the currency\'s minor digits (JPY has none)', async () => {
+  it("uses the currency's minor digits (JPY has none)", async () => {
     const s = await buildSupplier(app, { currency: 'JPY' });
     const res = await patchOrg(s.owner.token, s.org.id, { delivery_fee: '500', free_delivery_threshold: 10000 });
     expect(res.body).toMatchObject({ delivery_fee: '500', free_delivery_threshold: '10000' });
@@ -212,7 +236,10 @@ describe('members', () => {
     const owner = await registerUser(app);
     const org = await createOrganization(app, owner, { type: 'supplier' });
     const manager = await registerUser(app, { full_name: 'Mia Manager' });
-    const added = await call(app, 'POST', `/api/v1/organizations/${org.id}/members`, { token: owner.token, body: { email: manager.email.toUpperCase(), role: 'manager' } });
+    const added = await call(app, 'POST', `/api/v1/organizations/${org.id}/members`, {
+      token: owner.token,
+      body: { email: manager.email.toUpperCase(), role: 'manager' },
+    });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ user_id: manager.id, email: manager.email, full_name: 'Mia Manager', role: 'manager' });
 
@@ -221,22 +248,48 @@ describe('members', () => {
     expect(bySales.status).toBe(201);
 
     const wannabe = await registerUser(app);
-    expectProblem(await call(app, 'POST', `/api/v1/organizations/${org.id}/members`, { token: manager.token, body: { email: wannabe.email, role: 'owner' } }), 403);
-    expectProblem(await call(app, 'POST', `/api/v1/organizations/${org.id}/members`, { token: sales.token, body: { email: wannabe.email, role: 'employee' } }), 403);
+    expectProblem(
+      await call(app, 'POST', `/api/v1/organizations/${org.id}/members`, { token: manager.token, body: { email: wannabe.email, role: 'owner' } }),
+      403,
+    );
+    expectProblem(
+      await call(app, 'POST', `/api/v1/organizations/${org.id}/members`, { token: sales.token, body: { email: wannabe.email, role: 'employee' } }),
+      403,
+    );
     const members = await membersOf(owner.token, org.id);
-    expect(members.map((m) => [m.user_id, m.role])).toEqual([[owner.id, 'owner'], [manager.id, 'manager'], [sales.id, 'sales']]);
+    expect(members.map((m) => [m.user_id, m.role])).toEqual([
+      [owner.id, 'owner'],
+      [manager.id, 'manager'],
+      [sales.id, 'sales'],
+    ]);
   });
 
   it('answers 404 for an unknown email, 409 ALREADY_MEMBER for a duplicate, 422 for a role of the other type', async () => {
     const s = await buildSupplier(app);
-    expectProblem(await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, { token: s.owner.token, body: { email: `nobody-${uniq()}@example.com`, role: 'sales' } }), 404);
-    expectProblem(await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, { token: s.owner.token, body: { email: s.sales.email, role: 'manager' } }), 409, 'ALREADY_MEMBER');
+    expectProblem(
+      await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, {
+        token: s.owner.token,
+        body: { email: `nobody-${uniq()}@example.com`, role: 'sales' },
+      }),
+      404,
+    );
+    expectProblem(
+      await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, { token: s.owner.token, body: { email: s.sales.email, role: 'manager' } }),
+      409,
+      'ALREADY_MEMBER',
+    );
     const u = await registerUser(app);
-    const p = expectProblem(await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, { token: s.owner.token, body: { email: u.email, role: 'buyer' } }), 422);
+    const p = expectProblem(
+      await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, { token: s.owner.token, body: { email: u.email, role: 'buyer' } }),
+      422,
+    );
     expect(p.errors[0].path).toBe('body/role');
     expectProblem(await call(app, 'POST', `/api/v1/organizations/${s.org.id}/members`, { token: s.owner.token, body: { email: u.email, role: 'admin' } }), 422);
     const c = await buildConsumer(app);
-    expectProblem(await call(app, 'POST', `/api/v1/organizations/${c.org.id}/members`, { token: c.owner.token, body: { email: u.email, role: 'manager' } }), 422);
+    expectProblem(
+      await call(app, 'POST', `/api/v1/organizations/${c.org.id}/members`, { token: c.owner.token, body: { email: u.email, role: 'manager' } }),
+      422,
+    );
     // Nothing written: the user is in neither organization, and sales kept its role.
     const me = await call(app, 'GET', '/api/v1/users/me', { token: u.token });
     expect(me.body.memberships).toEqual([]);
@@ -250,9 +303,18 @@ describe('members', () => {
     const res = await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.sales.id}`, { token: s.manager.token, body: { role: 'employee' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ user_id: s.sales.id, role: 'employee' });
-    expectProblem(await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.employee.id}`, { token: s.manager.token, body: { role: 'owner' } }), 403);
-    expectProblem(await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.owner.id}`, { token: s.manager.token, body: { role: 'sales' } }), 403);
-    expectProblem(await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.employee.id}`, { token: s.owner.token, body: { role: 'buyer' } }), 422);
+    expectProblem(
+      await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.employee.id}`, { token: s.manager.token, body: { role: 'owner' } }),
+      403,
+    );
+    expectProblem(
+      await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.owner.id}`, { token: s.manager.token, body: { role: 'sales' } }),
+      403,
+    );
+    expectProblem(
+      await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.employee.id}`, { token: s.owner.token, body: { role: 'buyer' } }),
+      422,
+    );
     const stranger = await registerUser(app);
     expectProblem(await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${stranger.id}`, { token: s.owner.token, body: { role: 'sales' } }), 404);
     const promoted = await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.manager.id}`, { token: s.owner.token, body: { role: 'owner' } });
@@ -263,7 +325,11 @@ describe('members', () => {
 
   it('keeps at least one owner: demoting or removing the last owner is 409 LAST_OWNER', async () => {
     const s = await buildSupplier(app);
-    expectProblem(await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.owner.id}`, { token: s.owner.token, body: { role: 'manager' } }), 409, 'LAST_OWNER');
+    expectProblem(
+      await call(app, 'PATCH', `/api/v1/organizations/${s.org.id}/members/${s.owner.id}`, { token: s.owner.token, body: { role: 'manager' } }),
+      409,
+      'LAST_OWNER',
+    );
     expectProblem(await call(app, 'DELETE', `/api/v1/organizations/${s.org.id}/members/${s.owner.id}`, { token: s.owner.token }), 409, 'LAST_OWNER');
     expect((await membersOf(s.owner.token, s.org.id)).find((m) => m.user_id === s.owner.id)!.role).toBe('owner');
 

@@ -9,15 +9,30 @@ export const DEFAULT_CHANNEL_NAME = 'Default';
 
 /** One channel of one supplier (undefined for another supplier's channel). */
 export const findChannel = async (db: Db, supplierId: string, id: string): Promise<SalesChannelRow | undefined> =>
-  (await db.select().from(salesChannels).where(and(eq(salesChannels.id, id), eq(salesChannels.supplierId, supplierId))))[0];
+  (
+    await db
+      .select()
+      .from(salesChannels)
+      .where(and(eq(salesChannels.id, id), eq(salesChannels.supplierId, supplierId)))
+  )[0];
 
 /** A channel of the supplier by name, case-insensitively. */
 export const findChannelByName = async (db: Db, supplierId: string, name: string): Promise<SalesChannelRow | undefined> =>
-  (await db.select().from(salesChannels).where(and(eq(salesChannels.supplierId, supplierId), sql`lower(${salesChannels.name}) = lower(${name})`)))[0];
+  (
+    await db
+      .select()
+      .from(salesChannels)
+      .where(and(eq(salesChannels.supplierId, supplierId), sql`lower(${salesChannels.name}) = lower(${name})`))
+  )[0];
 
 /** The supplier's default channel, if it has one yet. */
 export const findDefault = async (db: Db, supplierId: string): Promise<SalesChannelRow | undefined> =>
-  (await db.select().from(salesChannels).where(and(eq(salesChannels.supplierId, supplierId), eq(salesChannels.isDefault, true))))[0];
+  (
+    await db
+      .select()
+      .from(salesChannels)
+      .where(and(eq(salesChannels.supplierId, supplierId), eq(salesChannels.isDefault, true)))
+  )[0];
 
 /** One channel by id, whatever its supplier (callers check access). */
 export const findChannelById = async (db: Db, id: string): Promise<SalesChannelRow | undefined> =>
@@ -29,7 +44,13 @@ export const channelNameTaken = async (db: Db, supplierId: string, name: string,
     await db
       .select({ id: salesChannels.id })
       .from(salesChannels)
-      .where(and(eq(salesChannels.supplierId, supplierId), sql`lower(${salesChannels.name}) = lower(${name})`, exceptId ? ne(salesChannels.id, exceptId) : undefined))
+      .where(
+        and(
+          eq(salesChannels.supplierId, supplierId),
+          sql`lower(${salesChannels.name}) = lower(${name})`,
+          exceptId ? ne(salesChannels.id, exceptId) : undefined,
+        ),
+      )
   ).length > 0;
 
 /** Inserts a channel; undefined when a unique index (name, or the one default) already holds the values. */

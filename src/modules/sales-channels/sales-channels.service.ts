@@ -2,13 +2,13 @@ import { trimmedName } from '../../infra/text.js';
 import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
+import { isUniqueViolation } from '../../infra/db/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { lockOrganization, resolveSupplier } from '../organizations/index.js';
 import * as repo from './sales-channels.repo.js';
 import type { CreateSalesChannelInput, ListSalesChannelsQueryInput, SalesChannelDto, UpdateSalesChannelInput } from './sales-channels.schemas.js';
 
 /* ---------- shared rules ---------- */
-
 
 const text = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
 
@@ -18,15 +18,7 @@ const nameTaken = (name: string) => conflict('CHANNEL_NAME_TAKEN', `Another sale
 const defaultInactive = () =>
   conflict('DEFAULT_CHANNEL_INACTIVE', 'The default sales channel must be active: make another channel the default before deactivating this one');
 /** 409 `DEFAULT_CHANNEL_REQUIRED`: a supplier keeps one default channel. */
-const defaultRequired = () =>
-  conflict('DEFAULT_CHANNEL_REQUIRED', 'A supplier always has a default sales channel: make another channel the default instead');
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  for (let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === '23505') return e.constraint === undefined || e.constraint === constraint;
-  }
-  return false;
-}
+const defaultRequired = () => conflict('DEFAULT_CHANNEL_REQUIRED', 'A supplier always has a default sales channel: make another channel the default instead');
 
 /** API shape of a sales channel. */
 export function toSalesChannelDto(c: repo.SalesChannelRow): SalesChannelDto {
@@ -61,7 +53,7 @@ export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): P
   const isActive = input.is_active ?? true;
   if (input.is_default === true && !isActive) throw defaultInactive();
   return inTransaction(ctx, async (tx) => {
-    await lockOrganization(tx.db, supplierId);
+    await lockOrganization(tx, supplierId);
     if (await repo.channelNameTaken(tx.db, supplierId, name)) throw nameTaken(name);
     const current = await repo.findDefault(tx.db, supplierId);
     const makeDefault = input.is_default ?? (!current && isActive);
@@ -77,7 +69,7 @@ export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): P
     if (row) return toSalesChannelDto(row);
     // Nothing inserted: the orders flow created the "Default" channel meanwhile (it takes no lock).
     if (await repo.channelNameTaken(tx.db, supplierId, name)) throw nameTaken(name);
-    throw conflict('CONCURRENT_UPDATE', 'The supplier\'s default channel was created concurrently; retry the request');
+    throw conflict('CONCURRENT_UPDATE', "The supplier's default channel was created concurrently; retry the request");
   });
 }
 
@@ -89,7 +81,7 @@ export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): P
  *   suppliers and no `supplier_id`.
  */
 export async function listChannels(ctx: Ctx, q: ListSalesChannelsQueryInput): Promise<PageResult<SalesChannelDto>> {
-  const supplierId = await resolveSupplier(ctx, 'channels:read', q.supplier_id, 'query/supplier_id');
+  const supplierId = await resolveSupplier(ctx, 'channels:read', q.supplier_id, 'querystring/supplier_id');
   await repo.ensureDefaultChannel(ctx.db, supplierId);
   const { items, total } = await repo.listChannels(ctx.db, supplierId, { isActive: q.is_active, limit: q.limit, offset: q.offset });
   return { items: items.map(toSalesChannelDto), total, limit: q.limit, offset: q.offset };
@@ -124,7 +116,7 @@ export async function updateChannel(ctx: Ctx, id: string, input: UpdateSalesChan
   const description = text(input.description);
   try {
     return await inTransaction(ctx, async (tx) => {
-      await lockOrganization(tx.db, supplierId);
+      await lockOrganization(tx, supplierId);
       const current = await repo.findChannel(tx.db, supplierId, id);
       if (!current) throw notFound('Sales channel');
       if (name !== undefined && (await repo.channelNameTaken(tx.db, supplierId, name, id))) throw nameTaken(name);
@@ -148,3 +140,19 @@ export async function updateChannel(ctx: Ctx, id: string, input: UpdateSalesChan
     throw err;
   }
 }
+
+/* ---------- for other modules (ctx first) ---------- */
+
+/** One channel of the supplier (undefined for another supplier's channel or an unknown id). */
+export const findChannel = (ctx: Ctx, supplierId: string, id: string): Promise<repo.SalesChannelRow | undefined> => repo.findChannel(ctx.db, supplierId, id);
+
+/** The supplier's channel with this name (case-insensitively), or undefined. */
+export const findChannelByName = (ctx: Ctx, supplierId: string, name: string): Promise<repo.SalesChannelRow | undefined> =>
+  repo.findChannelByName(ctx.db, supplierId, name);
+
+/**
+ * The supplier's default sales channel, created on first use ("Default", kind `online`),
+ * concurrency-safe (`ensureDefaultChannel` of sales-channels.repo.ts). Inside the caller's
+ * transaction when there is one (the orders flow, imports); `GET /sales-channels` calls it without.
+ */
+export const ensureDefaultChannel = (ctx: Ctx, supplierId: string): Promise<repo.SalesChannelRow> => repo.ensureDefaultChannel(ctx.db, supplierId);

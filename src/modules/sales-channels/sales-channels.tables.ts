@@ -16,7 +16,9 @@ export const salesChannels = pgTable(
   'sales_channels',
   {
     id: id(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind', { enum: CHANNEL_KINDS }).notNull().default('online'),
     description: text('description'),
@@ -27,6 +29,8 @@ export const salesChannels = pgTable(
   },
   (t) => [
     uniqueIndex('sales_channels_supplier_name_key').on(t.supplierId, sql`lower(${t.name})`),
-    uniqueIndex('sales_channels_one_default_key').on(t.supplierId).where(sql`${t.isDefault}`),
+    uniqueIndex('sales_channels_one_default_key')
+      .on(t.supplierId)
+      .where(sql`${t.isDefault}`),
   ],
 );

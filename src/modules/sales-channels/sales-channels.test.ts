@@ -1,16 +1,22 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { Ctx } from '../../infra/context.js';
 import { queryRows } from '../../infra/db/client.js';
 import { buildConsumer, buildSupplier, call, createOrganization, createTestApp, expectProblem, uniq, type TestUser } from '../../../test/helpers.js';
 import { ensureDefaultChannel, findChannel, findChannelByName } from './index.js';
 
-const { app, database } = await createTestApp();
+const { app, database, config } = await createTestApp();
 const db = database.db;
+/** A context over the test database (no actor), as the module's callers pass one. */
+const ctx = { db, actor: null, config } as unknown as Ctx;
 
 /** The supplier's channels in the database, default first then by name (to prove what was written). */
 const channelsOf = (supplierId: string) =>
-  queryRows<{ id: string; name: string; is_default: boolean; is_active: boolean }>(db, sql`
-    select id, name, is_default, is_active from sales_channels where supplier_id = ${supplierId} order by is_default desc, lower(name), id`);
+  queryRows<{ id: string; name: string; is_default: boolean; is_active: boolean }>(
+    db,
+    sql`
+    select id, name, is_default, is_active from sales_channels where supplier_id = ${supplierId} order by is_default desc, lower(name), id`,
+  );
 
 /** A channel through the API. */
 async function channel(user: TestUser, body: Record<string, unknown>) {
@@ -26,7 +32,12 @@ describe('GET /sales-channels', () => {
     const s = await buildSupplier(app);
     const res = await call(app, 'GET', '/api/v1/sales-channels', { token: s.employee.token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ total: 1, limit: 20, offset: 0, items: [{ supplier_id: s.org.id, name: 'Default', kind: 'online', is_default: true, is_active: true, description: null }] });
+    expect(res.body).toMatchObject({
+      total: 1,
+      limit: 20,
+      offset: 0,
+      items: [{ supplier_id: s.org.id, name: 'Default', kind: 'online', is_default: true, is_active: true, description: null }],
+    });
     const again = await call(app, 'GET', '/api/v1/sales-channels', { token: s.sales.token });
     expect(again.body.items).toEqual(res.body.items);
     expect(await channelsOf(s.org.id)).toHaveLength(1);
@@ -61,13 +72,13 @@ describe('GET /sales-channels', () => {
     expectProblem(await call(app, 'GET', '/api/v1/sales-channels/01900000-0000-7000-8000-000000000000', { token: s.owner.token }), 404);
     await createOrganization(app, s.manager, { type: 'supplier' });
     const p = expectProblem(await call(app, 'GET', '/api/v1/sales-channels', { token: s.manager.token }), 422);
-    expect(p.errors[0].path).toBe('query/supplier_id');
+    expect(p.errors[0].path).toBe('querystring/supplier_id');
     expect((await call(app, 'GET', `/api/v1/sales-channels?supplier_id=${s.org.id}`, { token: s.manager.token })).status).toBe(200);
   });
 });
 
 describe('POST /sales-channels', () => {
-  it('makes the supplier\'s first channel its default; later ones are not, unless asked', async () => {
+  it("makes the supplier's first channel its default; later ones are not, unless asked", async () => {
     const s = await buildSupplier(app);
     const web = await channel(s.manager, { name: '  Web shop ', description: 'Our site' });
     expect(web).toMatchObject({ name: 'Web shop', kind: 'online', description: 'Our site', is_default: true, is_active: true });
@@ -75,7 +86,7 @@ describe('POST /sales-channels', () => {
     expect(phone.is_default).toBe(false);
     const list = await call(app, 'GET', '/api/v1/sales-channels', { token: s.owner.token });
     expect(list.body.items.map((c: { name: string }) => c.name)).toEqual(['Web shop', 'Phone']);
-    expect((await ensureDefaultChannel(db, s.org.id)).id).toBe(web.id);
+    expect((await ensureDefaultChannel(ctx, s.org.id)).id).toBe(web.id);
   });
 
   it('moves the default to a new channel created with is_default, in one transaction', async () => {
@@ -91,7 +102,11 @@ describe('POST /sales-channels', () => {
   it('refuses a name the supplier already uses, in any case, with 409 CHANNEL_NAME_TAKEN; another supplier may use it', async () => {
     const s = await buildSupplier(app);
     await channel(s.owner, { name: 'Wholesale desk', kind: 'wholesale' });
-    const p = expectProblem(await call(app, 'POST', '/api/v1/sales-channels', { token: s.manager.token, body: { name: ' WHOLESALE DESK ', is_default: true } }), 409, 'CHANNEL_NAME_TAKEN');
+    const p = expectProblem(
+      await call(app, 'POST', '/api/v1/sales-channels', { token: s.manager.token, body: { name: ' WHOLESALE DESK ', is_default: true } }),
+      409,
+      'CHANNEL_NAME_TAKEN',
+    );
     expect(p.details).toEqual({ name: 'WHOLESALE DESK' });
     const rows = await channelsOf(s.org.id);
     expect(rows).toEqual([expect.objectContaining({ name: 'Wholesale desk', is_default: true })]);
@@ -101,7 +116,11 @@ describe('POST /sales-channels', () => {
 
   it('refuses an inactive default with 409 DEFAULT_CHANNEL_INACTIVE and writes nothing', async () => {
     const s = await buildSupplier(app);
-    expectProblem(await call(app, 'POST', '/api/v1/sales-channels', { token: s.owner.token, body: { name: 'Dormant', is_default: true, is_active: false } }), 409, 'DEFAULT_CHANNEL_INACTIVE');
+    expectProblem(
+      await call(app, 'POST', '/api/v1/sales-channels', { token: s.owner.token, body: { name: 'Dormant', is_default: true, is_active: false } }),
+      409,
+      'DEFAULT_CHANNEL_INACTIVE',
+    );
     expect(await channelsOf(s.org.id)).toEqual([]);
     // An inactive first channel is simply not the default.
     const dormant = await channel(s.owner, { name: 'Dormant', is_active: false });
@@ -123,7 +142,7 @@ describe('POST /sales-channels', () => {
     expect(await channelsOf(s.org.id)).toEqual([]);
   });
 
-  it('refuses sales and employees (403), another supplier\'s staff (404), consumers (403)', async () => {
+  it("refuses sales and employees (403), another supplier's staff (404), consumers (403)", async () => {
     const s = await buildSupplier(app);
     const other = await buildSupplier(app);
     const c = await buildConsumer(app);
@@ -156,7 +175,10 @@ describe('PATCH /sales-channels/{id}', () => {
     const res = await patch(s.manager, second.id, { is_default: true });
     expect(res.body).toMatchObject({ id: second.id, is_default: true });
     const rows = await channelsOf(s.org.id);
-    expect(rows.map((r) => [r.id, r.is_default])).toEqual([[second.id, true], [first.id, false]]);
+    expect(rows.map((r) => [r.id, r.is_default])).toEqual([
+      [second.id, true],
+      [first.id, false],
+    ]);
     // Asking again changes nothing.
     expect((await patch(s.manager, second.id, { is_default: true })).body.is_default).toBe(true);
     expect((await channelsOf(s.org.id)).filter((r) => r.is_default)).toHaveLength(1);
@@ -212,14 +234,18 @@ describe('concurrency (races for real on PostgreSQL)', () => {
     const results = await Promise.all(chans.map((c) => patch(s.manager, c.id, { is_default: true })));
     expect(results.map((r) => r.status)).toEqual(chans.map(() => 200));
     expect((await channelsOf(s.org.id)).filter((r) => r.is_default)).toHaveLength(1);
-    const created = await Promise.all([0, 1, 2, 3].map((i) => call(app, 'POST', '/api/v1/sales-channels', { token: s.owner.token, body: { name: `New ${i}`, is_default: true } })));
+    const created = await Promise.all(
+      [0, 1, 2, 3].map((i) => call(app, 'POST', '/api/v1/sales-channels', { token: s.owner.token, body: { name: `New ${i}`, is_default: true } })),
+    );
     expect(created.map((r) => r.status)).toEqual([201, 201, 201, 201]);
     expect((await channelsOf(s.org.id)).filter((r) => r.is_default)).toHaveLength(1);
   });
 
   it('lets one of several concurrent creations of a name win; the others get 409', async () => {
     const s = await buildSupplier(app);
-    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => call(app, 'POST', '/api/v1/sales-channels', { token: s.owner.token, body: { name: i % 2 ? 'same' : 'SAME' } })));
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => call(app, 'POST', '/api/v1/sales-channels', { token: s.owner.token, body: { name: i % 2 ? 'same' : 'SAME' } })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     for (const r of results.filter((x) => x.status !== 201)) expectProblem(r, 409, 'CHANNEL_NAME_TAKEN');
     expect(await channelsOf(s.org.id)).toHaveLength(1);
@@ -244,13 +270,13 @@ describe('concurrency (races for real on PostgreSQL)', () => {
 describe('ensureDefaultChannel, findChannel, findChannelByName', () => {
   it('make one default under concurrent first uses, and find channels of their supplier only', async () => {
     const s = await buildSupplier(app);
-    const rows = await Promise.all(Array.from({ length: 5 }, () => ensureDefaultChannel(db, s.org.id)));
+    const rows = await Promise.all(Array.from({ length: 5 }, () => ensureDefaultChannel(ctx, s.org.id)));
     expect(new Set(rows.map((r) => r.id)).size).toBe(1);
     expect(await channelsOf(s.org.id)).toHaveLength(1);
     const other = await buildSupplier(app);
-    expect((await findChannel(db, s.org.id, rows[0].id))?.id).toBe(rows[0].id);
-    expect(await findChannel(db, other.org.id, rows[0].id)).toBeUndefined();
-    expect((await findChannelByName(db, s.org.id, 'DEFAULT'))?.id).toBe(rows[0].id);
-    expect(await findChannelByName(db, other.org.id, 'Default')).toBeUndefined();
+    expect((await findChannel(ctx, s.org.id, rows[0].id))?.id).toBe(rows[0].id);
+    expect(await findChannel(ctx, other.org.id, rows[0].id)).toBeUndefined();
+    expect((await findChannelByName(ctx, s.org.id, 'DEFAULT'))?.id).toBe(rows[0].id);
+    expect(await findChannelByName(ctx, other.org.id, 'Default')).toBeUndefined();
   });
 });

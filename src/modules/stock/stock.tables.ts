@@ -18,7 +18,9 @@ export const stockLocations = pgTable(
   'stock_locations',
   {
     id: id(),
-    supplierId: uuid('supplier_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    supplierId: uuid('supplier_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind', { enum: LOCATION_KINDS }).notNull().default('warehouse'),
     address: text('address'),
@@ -30,7 +32,9 @@ export const stockLocations = pgTable(
   (t) => [
     index('stock_locations_supplier_idx').on(t.supplierId),
     uniqueIndex('stock_locations_supplier_name_key').on(t.supplierId, sql`lower(${t.name})`),
-    uniqueIndex('stock_locations_one_default_key').on(t.supplierId).where(sql`${t.isDefault}`),
+    uniqueIndex('stock_locations_one_default_key')
+      .on(t.supplierId)
+      .where(sql`${t.isDefault}`),
   ],
 );
 
@@ -41,8 +45,12 @@ export const stockLocations = pgTable(
 export const stockLevels = pgTable(
   'stock_levels',
   {
-    productId: uuid('product_id').notNull().references(() => products.id, { onDelete: 'cascade' }),
-    locationId: uuid('location_id').notNull().references(() => stockLocations.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    locationId: uuid('location_id')
+      .notNull()
+      .references(() => stockLocations.id, { onDelete: 'cascade' }),
     onHand: integer('on_hand').notNull().default(0),
     reserved: integer('reserved').notNull().default(0),
     reorderPoint: integer('reorder_point').notNull().default(0),
@@ -70,8 +78,12 @@ export const stockMovements = pgTable(
   'stock_movements',
   {
     id: id(),
-    productId: uuid('product_id').notNull().references(() => products.id, { onDelete: 'cascade' }),
-    locationId: uuid('location_id').notNull().references(() => stockLocations.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    locationId: uuid('location_id')
+      .notNull()
+      .references(() => stockLocations.id, { onDelete: 'cascade' }),
     reason: text('reason', { enum: MOVEMENT_REASONS }).notNull(),
     onHandBefore: integer('on_hand_before').notNull(),
     onHandAfter: integer('on_hand_after').notNull(),
