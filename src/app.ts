@@ -3,21 +3,25 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from './config.js';
 import { authPlugin } from './infra/auth.js';
 import type { Database } from './infra/db/client.js';
 import { AppError } from './infra/errors.js';
-import { healthRoutes } from './infra/health.js';
+import { decorateReadiness, healthRoutes } from './infra/health.js';
+import { outboxAdminRoutes } from './infra/outbox.routes.js';
+import { idempotencyPlugin } from './infra/idempotency.js';
 import { frameworkErrors, registerErrorHandling } from './infra/http.js';
+import { registerMetrics } from './infra/metrics.js';
+import { createRedis } from './infra/redis.js';
 import { registerOpenApi } from './infra/openapi.js';
 import { Problem } from './infra/problem.js';
 import { createAccessTokens } from './infra/tokens.js';
 import { validatorCompiler } from './infra/validation.js';
 import { placeOrderRoutes } from './flows/place-order.js';
 import { stockCheckRoutes } from './flows/stock-check.js';
+import { auditModule } from './modules/audit/index.js';
 import { catalogModule } from './modules/catalog/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { identityModule } from './modules/identity/index.js';
@@ -75,6 +79,11 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
 
   registerErrorHandling(app);
   app.addSchema(Problem);
+  registerMetrics(app, { config, database });
+  // One Redis client for the rate limits and the readiness check, closed with the app.
+  const redis = createRedis(config.redisUrl, app.log);
+  if (redis) app.addHook('onClose', async () => void redis.disconnect());
+  decorateReadiness(app, { database, redis });
 
   // Security headers, computed once (they do not depend on the request). Pages (/docs) get helmet's
   // full set with this CSP; JSON under /api/ gets the set OWASP's REST Security Cheat Sheet asks
@@ -108,12 +117,12 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
     origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
     credentials: config.corsOrigins !== '*',
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
+    exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'Idempotent-Replayed'],
   });
   await app.register(rateLimit, {
     max: config.rateLimitMax,
     timeWindow: '1 minute',
-    redis: config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined,
+    redis,
     nameSpace: 'agora-rl:',
     errorResponseBuilder: (_req, ctx) =>
       new AppError(429, 'RATE_LIMITED', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, {
@@ -121,6 +130,7 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
       }),
   });
   await app.register(authPlugin, { database, config, tokens: createAccessTokens(config), loadActor });
+  await app.register(idempotencyPlugin);
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { database });
@@ -138,6 +148,8 @@ export async function buildApp(opts: { config: Config; database: Database }): Pr
       await api.register(ordersModule, { config, database });
       await api.register(importsModule, { config, database });
       await api.register(stockCheckRoutes);
+      await api.register(outboxAdminRoutes);
+      await api.register(auditModule, { config, database });
     },
     { prefix: '/api/v1' },
   );

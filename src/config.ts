@@ -42,6 +42,17 @@ export interface Config {
    * any client could pick its address with X-Forwarded-For.
    */
   trustProxy: false | number | string[];
+  /**
+   * Bearer token for `GET /metrics`. Set: the token is required. Unset: open in development and
+   * test, 404 in production (metrics are never public there).
+   */
+  metricsToken: string | undefined;
+  /** NATS server(s) with JetStream: events are published there when set (docs/events.md); none when unset. */
+  natsUrl: string | undefined;
+  /** Tries of an event delivery to one consumer before it is parked (dead letter). */
+  eventsMaxAttempts: number;
+  /** The longest backoff between two tries of a delivery, in seconds (1 s, 2 s, 4 s… up to it). */
+  eventsRetryMaxSeconds: number;
   /** Create (or promote) this platform admin at start when both are set. */
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -165,6 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     loadDemo: bool(env, 'LOAD_DEMO', databaseUrl.startsWith('pglite://') && nodeEnv !== 'production'),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    natsUrl: env.NATS_URL || undefined,
+    eventsMaxAttempts: int(env, 'EVENTS_MAX_ATTEMPTS', 8, 1, 100),
+    eventsRetryMaxSeconds: int(env, 'EVENTS_RETRY_MAX_SECONDS', 300, 1, 86_400),
     adminEmail: env.ADMIN_EMAIL || undefined,
     adminPassword: env.ADMIN_PASSWORD || undefined,
   };

@@ -93,12 +93,12 @@ async function main() {
   const stale = staleBuildWarning();
   if (stale) console.warn(stale);
 
-  const [{ buildApp }, { openAndPrepareDatabase }, { DatabaseOpenError }, { startOutboxDispatcher }, { createPlatformAdmin }, demo, { STARTUP_HOOKS }] =
+  const [{ buildApp }, { openAndPrepareDatabase }, { DatabaseOpenError }, { startEventDelivery }, { createPlatformAdmin }, demo, { STARTUP_HOOKS }] =
     await Promise.all([
       import('./app.js'),
       import('./infra/bootstrap.js'),
       import('./infra/db/client.js'),
-      import('./infra/outbox.js'),
+      import('./infra/events.js'),
       import('./modules/identity/index.js'),
       import('./demo/demo.js'),
       import('./startup.js'),
@@ -121,7 +121,8 @@ async function main() {
     else if (!promoted)
       app.log.warn({ email: config.adminEmail }, 'ADMIN_EMAIL belongs to an existing user who is not an admin; not promoted (use npm run create-admin)');
   }
-  const stopDispatcher = startOutboxDispatcher(database, app.log);
+  // The outbox dispatcher, and the NATS publisher when NATS_URL is set (NATS down: a warning, events wait).
+  const stopDispatcher = await startEventDelivery(config, database, app.log);
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -131,6 +132,14 @@ async function main() {
     await database.close().catch(() => undefined);
     throw listenError(err as NodeJS.ErrnoException, config.host, config.port);
   }
+  // Periodic jobs, each run once per period across every instance (src/infra/scheduler.ts), once listening.
+  const [{ createScheduler }, { purgeExpiredIdempotencyKeys }] = await Promise.all([import('./infra/scheduler.js'), import('./infra/idempotency.js')]);
+  const scheduler = createScheduler(database, app.log);
+  scheduler.schedule('idempotency-keys-purge', 3600, async () => {
+    const purged = await purgeExpiredIdempotencyKeys(database.db);
+    if (purged > 0) app.log.info({ purged }, 'expired idempotency keys deleted');
+  });
+
   // From the start of the process: module loading included.
   const ms = performance.now();
   const port = (app.server.address() as net.AddressInfo | null)?.port ?? config.port;
@@ -145,7 +154,8 @@ async function main() {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
-    await stopDispatcher();
+    await scheduler.stop();
+    await stopDispatcher(); // running passes finish, then the NATS connection drains and closes
     await database.close();
   });
 

@@ -840,12 +840,48 @@ const MATRIX: Record<string, Entry> = {
     unchanged: () => [ofSupplier('categories'), sql`select id from import_runs where supplier_id = ${w.a.supplier.org.id} order by id`],
   },
   'GET /api/v1/imports': { kind: 'list', seenBy: ['otherSupplierOwner'] },
+
+  /* audit */
+  'GET /api/v1/audit': {
+    kind: 'list',
+    seenBy: ['otherSupplierOwner', 'otherConsumerOwner'],
+    extra: () => [
+      `?organization_id=${w.a.supplier.org.id}`,
+      `?organization_id=${w.a.consumer.org.id}`,
+      `?entity_type=product&entity_id=${w.a.products[0].id}`,
+      `?entity_id=${w.a.order.id}`,
+      `?actor_id=${w.a.supplier.owner.id}`,
+      `?entity_type=user&entity_id=${w.a.supplier.owner.id}`,
+    ],
+  },
   'GET /api/v1/imports/{id}': {
     kind: 'object',
     attacks: () => [{ params: { id: w.a.importRun.id } }],
     unchanged: () => [row('import_runs', w.a.importRun.id)],
   },
+
+  /* event deliveries (platform admins only: an organization owner's `*` does not grant events:manage) */
+  'GET /api/v1/admin/events/parked': { kind: 'list', seenBy: [], extra: () => [`?consumer=matrix`, `?event_type=order.placed`] },
+  'POST /api/v1/admin/events/parked/{delivery_id}/redeliver': {
+    kind: 'object',
+    attacks: () => [{ params: { delivery_id: parkedDeliveryOfA }, expect: 403 }],
+    unchanged: () => [sql`select id, state, attempts, next_attempt_at from outbox_deliveries where id = ${parkedDeliveryOfA}`],
+  },
 };
+
+/** A parked delivery of the event of A's order (the redeliver attack aims at it). */
+let parkedDeliveryOfA = '';
+async function parkDeliveryOfA(): Promise<string> {
+  const id = uuidv7();
+  const inserted = await queryRows<{ id: string }>(
+    database.db,
+    sql`insert into outbox_deliveries (id, event_id, consumer, state, attempts, last_error)
+        select ${id}, e.id, 'matrix', 'parked', 8, 'parked by the matrix' from outbox_events e where e.aggregate_id = ${w.a.order.id} limit 1
+        returning id`,
+  );
+  if (inserted.length !== 1) throw new Error("A's order has no outbox event to park a delivery of");
+  return id;
+}
 
 /** A's ids a list may be filtered by, per query parameter name: each becomes a variant of every list that takes it. */
 const FILTERS: Record<string, () => string> = {
@@ -999,6 +1035,7 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     w = await buildWorldOfTheMatrix();
+    parkedDeliveryOfA = await parkDeliveryOfA();
     markers = markersOfA();
     fingerprint = await fingerprintOfA();
   });

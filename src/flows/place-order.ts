@@ -6,9 +6,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { can, isPlatformAllowed, membershipOf, permits, assertCan, type Actor } from '../infra/access.js';
 import { inTransaction, type Ctx } from '../infra/context.js';
 import { AppError, conflict, forbidden, notFound, unauthorized, unprocessable, type FieldError } from '../infra/errors.js';
+import { completeIdempotentRequest } from '../infra/idempotency.js';
 import { formatMoney } from '../infra/money.js';
 import { recordEvent } from '../infra/outbox.js';
 import { problems } from '../infra/problem.js';
+import { recordAudit } from '../modules/audit/index.js';
 import { findProductsByIds } from '../modules/catalog/index.js';
 import { findCustomer, findOrCreateCustomer, type CustomerRow } from '../modules/customers/index.js';
 import { findUserByEmail } from '../modules/identity/index.js';
@@ -115,7 +117,8 @@ function mergeItems(items: PlaceOrderInput['items']) {
  * @throws 404 `Supplier` / `Consumer`; 403 `NO_ACCEPTED_LINK`, a consumer role without
  *   `orders:create`, or supplier staff without it; 422 `VALIDATION_FAILED` with per-field errors;
  *   409 `INSUFFICIENT_STOCK` with `details.lines: [{product_id, sku, requested, available}]` (every
- *   short line).
+ *   short line); 409 `IDEMPOTENCY_IN_PROGRESS` when the request's `Idempotency-Key` claim was taken
+ *   over meanwhile (the order is rolled back: `completeIdempotentRequest`).
  */
 export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<OrderDto> {
   const actor = ctx.actor;
@@ -241,7 +244,12 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
     });
     const order = record.order;
     try {
-      await reserveStock(tx, { locationId: location.id, orderId: order.id, lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) });
+      await reserveStock(tx, {
+        locationId: location.id,
+        orderId: order.id,
+        supplierId: supplier.id,
+        lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity, sku: l.sku })),
+      });
     } catch (err) {
       if (err instanceof AppError && err.code === 'INSUFFICIENT_STOCK') {
         const short = (err.extra.details as { lines: { product_id: string; requested: number; available: number }[] }).lines.map((s) => ({
@@ -255,12 +263,22 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
       }
       throw err;
     }
+    if (staff) {
+      await recordAudit(tx, {
+        organizationId: supplier.id,
+        entityType: 'order',
+        entityId: order.id,
+        action: 'order.created',
+        changes: { number: order.number, customer_id: order.customerId, channel_id: order.channelId, total: order.total, currency: order.currency },
+      });
+    }
     await recordEvent(tx, {
       type: 'order.placed',
       aggregateType: 'order',
       aggregateId: order.id,
       organizationId: supplier.id,
       payload: {
+        version: 1,
         order_id: order.id,
         number: order.number,
         supplier_id: supplier.id,
@@ -275,7 +293,10 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Orde
       },
     });
     const movements = await movementsFor(tx, supplier.id, order.id);
-    return toOrderDto(order, record.lines, record.history, movements);
+    const dto = toOrderDto(order, record.lines, record.history, movements);
+    // Last: the answer a retry with the same Idempotency-Key replays commits with the order.
+    await completeIdempotentRequest(tx, 201, dto);
+    return dto;
   });
 }
 
@@ -290,6 +311,7 @@ export const placeOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orders',
     {
+      config: { idempotent: true },
       schema: {
         operationId: 'placeOrder',
         tags,
@@ -304,7 +326,8 @@ export const placeOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Totals: the supplier's `tax_rate` applies to subtotal − discount, rounded half-up to the currency's minor unit; a delivery order pays `delivery_fee` unless " +
           'its subtotal reaches `free_delivery_threshold`; pickup pays none; shipping is not taxed; total = subtotal − discount + tax + shipping. ' +
           'Lines of the same product are merged; prices are copied from the products. Not enough stock answers 409 `INSUFFICIENT_STOCK` with the short lines. ' +
-          'A rejected request writes nothing (no order, reservation, customer record or channel). `stock_movements` is included for staff with `inventory:read`.',
+          'A rejected request writes nothing (no order, reservation, customer record or channel). `stock_movements` is included for staff with `inventory:read`. ' +
+          'Send an `Idempotency-Key` to retry safely: the same key and body replay the first answer (201 or 4xx) with `Idempotent-Replayed: true`.',
         body: PlaceOrderBody,
         response: { 201: Order, ...problems(400, 401, 404, 422, { 403: ['FORBIDDEN', 'NO_ACCEPTED_LINK'], 409: ['INSUFFICIENT_STOCK'] }) },
       },

@@ -11,6 +11,7 @@ import { inTransaction, type Ctx } from '../infra/context.js';
 import { queryRows, type Db } from '../infra/db/client.js';
 import { problems } from '../infra/problem.js';
 import { Uuid } from '../infra/schemas.js';
+import { recordAudit } from '../modules/audit/index.js';
 import { resolveSupplier } from '../modules/organizations/index.js';
 import { stockMovements, stockLevels } from '../modules/stock/index.js';
 
@@ -239,6 +240,15 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
         reserved_after: reservedAfter,
         movements_on_hand: now.movements_on_hand,
         on_hand: now.on_hand,
+      });
+    }
+    if (repaired.length > 0) {
+      await recordAudit(tx, {
+        organizationId: supplierId,
+        entityType: 'stock_check',
+        entityId: supplierId,
+        action: 'stock.reconciled',
+        changes: { note, repaired },
       });
     }
     return { repaired, after: await checkSupplierStock(tx.db, supplierId) };

@@ -35,6 +35,9 @@ export const PERMISSIONS = [
   'orders:cancel',
   'orders:refund',
   'catalog:browse',
+  'audit:read',
+  /** Event deliveries (parked ones, redelivery): platform admins only; the service refuses organization roles. */
+  'events:manage',
 ] as const;
 /** A permission of `PERMISSIONS`: a typo in a route's config or an access check does not compile. */
 export type Permission = (typeof PERMISSIONS)[number];
@@ -74,6 +77,7 @@ export const BUILTIN_ROLES: BuiltinRole[] = [
       'imports:*',
       'orders:*',
       'catalog:browse',
+      'audit:read',
     ],
   },
   {

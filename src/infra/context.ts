@@ -17,6 +17,12 @@ export interface Ctx {
   config: Config;
   /** Access-token signer/verifier (shared, stateless). */
   tokens: AccessTokens;
+  /**
+   * The `Idempotency-Key` claim this request holds (src/infra/idempotency.ts), when its route is
+   * idempotent and the caller sent a key: the use case stores its answer in its own transaction
+   * with `completeIdempotentRequest(tx, status, body)`.
+   */
+  idempotency?: { readonly id: string; readonly token: string };
 }
 
 declare const inTransactionBrand: unique symbol;

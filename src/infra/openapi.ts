@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { IDEMPOTENCY_CODES, IDEMPOTENCY_HEADER, IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_TTL_HOURS, REPLAYED_HEADER } from './idempotency.js';
 import { PROBLEM_DESCRIPTIONS, problemCodes } from './problem.js';
 import { Query } from './schemas.js';
 
@@ -31,11 +32,13 @@ const TAGS = [
   { name: 'sales-channels', description: "A supplier's sales channels (online store, branch counter, phone…); every order belongs to one." },
   { name: 'orders', description: 'Placing an order (its stock is reserved in the same transaction), reading orders and moving them through their lifecycle.' },
   { name: 'imports', description: 'CSV imports of categories, products with stock and historical orders (all or nothing), and the products export.' },
-  { name: 'health', description: 'Liveness and database check, for load balancers and monitors.' },
+  { name: 'audit', description: 'The audit log: who changed what and when (staff and admin changes, logins), in the transaction of the change.' },
+  { name: 'events', description: 'Platform administration of event deliveries: the parked ones (dead letters) and their redelivery.' },
+  { name: 'health', description: 'Liveness (`/health`) and readiness (`/ready`) checks, for load balancers, orchestrators and monitors.' },
 ];
 
 /** operationIds of the routes outside the modules, which have no place to declare one. */
-const INFRA_OPERATION_IDS: Record<string, string> = { 'GET /health': 'getHealth' };
+const INFRA_OPERATION_IDS: Record<string, string> = { 'GET /health': 'getHealth', 'GET /ready': 'getReadiness' };
 
 /** Response headers, referenced from every response (`components.headers`). */
 const HEADERS: Json = {
@@ -50,6 +53,25 @@ const HEADERS: Json = {
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', examples: [42] } },
 };
 const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+
+/** The header of the answers an idempotent route replays (`components.headers`). */
+const REPLAYED: Json = {
+  description: 'Present (`true`) when this is the stored answer of an earlier request with the same `Idempotency-Key`, replayed',
+  schema: { type: 'string', enum: ['true'] },
+};
+
+/** The `Idempotency-Key` request header of idempotent routes (`components.parameters.IdempotencyKey`). */
+const IDEMPOTENCY_KEY_PARAMETER: Json = {
+  name: IDEMPOTENCY_HEADER,
+  in: 'header',
+  required: false,
+  description:
+    `Makes a retry safe: a unique value per operation (a UUID), 1 to 255 printable ASCII characters (else 422). Scoped to the caller and the route, kept ${IDEMPOTENCY_TTL_HOURS} hours. ` +
+    'The same key with the same body replays the first answer (its status and body, 2xx or 4xx) with `Idempotent-Replayed: true`; with another body it is 409 ' +
+    '`IDEMPOTENCY_KEY_REUSE_MISMATCH`; while the first request runs, 409 `IDEMPOTENCY_IN_PROGRESS` (retry later). A 5xx, or a request refused before it ran ' +
+    `(authentication, validation), is not stored; a request that stopped without answering frees its key after ${IDEMPOTENCY_LEASE_SECONDS} s.`,
+  schema: { type: 'string', minLength: 1, maxLength: 255, examples: ['4f9d1c2e-7b3a-4e8f-9a61-2c5d8e0b7f13'] },
+};
 
 /** Descriptions of responses that give none (problem responses get theirs from infra/problem.ts). */
 const RESPONSE_DESCRIPTIONS: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content', 503: 'Service unavailable' };
@@ -71,7 +93,7 @@ function authCodes(auth: string, permission: string | undefined): Record<number,
 function transformRoute({ schema, url, route }: { schema: unknown; url: string; route: { method: string | string[]; config?: unknown } }) {
   const s = { ...((schema ?? {}) as Json) };
   if (s.hide) return { schema: s as never, url };
-  const cfg = (route.config ?? {}) as { auth?: string; permission?: string; rateLimit?: false | { max?: unknown } };
+  const cfg = (route.config ?? {}) as { auth?: string; permission?: string; rateLimit?: false | { max?: unknown }; idempotent?: boolean };
   const method = Array.isArray(route.method) ? route.method[0] : route.method;
   const auth = cfg.auth ?? (url.startsWith('/api/') ? 'required' : 'public');
   s.operationId ??= INFRA_OPERATION_IDS[`${method} ${url}`];
@@ -92,6 +114,12 @@ function transformRoute({ schema, url, route }: { schema: unknown; url: string; 
   }
   for (const [status, list] of Object.entries(authCodes(auth, cfg.permission))) add(status, list);
   if (cfg.rateLimit !== false) add(429, ['RATE_LIMITED']);
+  if (cfg.idempotent) {
+    // What infra/idempotency.ts answers before the route runs: a bad header, a reused or running key.
+    s['x-idempotent'] = true;
+    add(409, IDEMPOTENCY_CODES);
+    add(422, ['VALIDATION_FAILED']);
+  }
   for (const [status, list] of Object.entries(codes)) {
     const what = status === '429' ? rateLimitDescription(cfg.rateLimit) : (PROBLEM_DESCRIPTIONS[Number(status)] ?? 'Error');
     response[status] = { $ref: 'Problem', description: list.length ? `${what}. Codes: ${list.map((c) => `\`${c}\``).join(', ')}` : what };
@@ -183,10 +211,12 @@ const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
  */
 function transformDocument({ openapiObject }: { openapiObject: Partial<Json> }) {
   const doc = openapiObject as Json;
-  doc.components.headers = HEADERS;
+  doc.components.headers = { ...HEADERS, [REPLAYED_HEADER]: REPLAYED };
+  doc.components.parameters = { ...(doc.components.parameters ?? {}), IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER };
   for (const item of Object.values<Json>(doc.paths)) {
     for (const op of Object.values<Json>(item)) {
       if (!isObject(op) || !op.responses) continue;
+      if (op['x-idempotent']) op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
       for (const p of op.parameters ?? []) {
         if (p.in === 'query' && p.schema?.default !== undefined) p.required = false;
       }
@@ -201,7 +231,14 @@ function transformDocument({ openapiObject }: { openapiObject: Partial<Json> }) 
       for (const [status, res] of Object.entries<Json>(op.responses)) {
         const json = res.content?.['application/json'];
         if (json?.schema?.$ref === '#/components/schemas/Problem') res.content = { 'application/problem+json': json };
-        const names = ['X-Request-Id', ...(rateLimited ? RATE_LIMIT_HEADERS : []), ...(status === '429' ? ['Retry-After'] : [])];
+        // An idempotent route replays its stored answers: a success or a refusal of the route itself.
+        const replayable = op['x-idempotent'] && Number(status) < 500 && !['401', '429'].includes(status);
+        const names = [
+          'X-Request-Id',
+          ...(rateLimited ? RATE_LIMIT_HEADERS : []),
+          ...(status === '429' ? ['Retry-After'] : []),
+          ...(replayable ? [REPLAYED_HEADER] : []),
+        ];
         res.headers = { ...(res.headers ?? {}), ...Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }])) };
       }
     }

@@ -27,6 +27,8 @@ export interface Database {
   migrate(): Promise<void>;
   /** Runs `select 1`; throws when the database is unreachable. */
   ping(): Promise<void>;
+  /** The pool's clients, total and idle, and the requests waiting for one (PostgreSQL; PGlite has one connection and none). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -206,6 +208,7 @@ export async function openDatabase(url: string, opts: { poolMax?: number } = {})
       }
     },
     ping: async () => void (await pool.query('select 1')),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

@@ -7,6 +7,7 @@ import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import { isUuid } from '../../infra/ids.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { trimmedName } from '../../infra/text.js';
+import { diff, recordAudit, snapshot } from '../audit/index.js';
 import { resolveActiveSupplier, slugify } from '../organizations/index.js';
 import { assertSupplierVisible, viewerOf } from './catalog.browse.js';
 import { supplierVisibility } from './catalog.browse.repo.js';
@@ -72,6 +73,9 @@ function categorySupplier(ctx: Ctx, explicitId: string | undefined, path: string
 const isCategoryStaff = (ctx: Ctx, supplierId: string) =>
   can(ctx.actor, 'categories:read', supplierId) && membershipOf(ctx.actor, supplierId)?.organizationType !== 'consumer';
 
+/** The category fields the audit log records. */
+const AUDITED_FIELDS = ['name', 'slug', 'description', 'parentId', 'isActive'] as const satisfies readonly (keyof repo.CategoryRow)[];
+
 /**
  * Creates a category (`categories:manage`). `slug` defaults to the slugified name; the parent
  * must be a category of the same supplier (checked under the supplier's category-tree lock, so
@@ -92,16 +96,21 @@ export async function createCategory(ctx: Ctx, input: CreateCategoryInput): Prom
     description: input.description ?? null,
     isActive: input.is_active ?? true,
   };
-  const insert = async (c: Ctx) => {
-    const row = await repo.insertCategory(c.db, values);
-    if (!row) throw slugTaken(slug);
-    return toCategoryDto(row);
-  };
-  if (input.parent_id == null) return insert(ctx);
   return inTransaction(ctx, async (tx) => {
-    await repo.lockCategoryTree(tx.db, supplierId);
-    await assertCategory(tx, supplierId, input.parent_id, 'body/parent_id');
-    return insert(tx);
+    if (input.parent_id != null) {
+      await repo.lockCategoryTree(tx.db, supplierId);
+      await assertCategory(tx, supplierId, input.parent_id, 'body/parent_id');
+    }
+    const row = await repo.insertCategory(tx.db, values);
+    if (!row) throw slugTaken(slug);
+    await recordAudit(tx, {
+      organizationId: supplierId,
+      entityType: 'category',
+      entityId: row.id,
+      action: 'category.created',
+      changes: snapshot(row, AUDITED_FIELDS),
+    });
+    return toCategoryDto(row);
   });
 }
 
@@ -227,6 +236,10 @@ export async function updateCategory(ctx: Ctx, id: string, input: UpdateCategory
       throw err;
     }
     if (!row) throw notFound('Category');
+    const changes = diff(current, row, AUDITED_FIELDS);
+    if (Object.keys(changes).length > 0) {
+      await recordAudit(tx, { organizationId: current.supplierId, entityType: 'category', entityId: id, action: 'category.updated', changes });
+    }
     return toCategoryDto(row);
   });
 }
@@ -260,5 +273,12 @@ export async function deleteCategory(ctx: Ctx, id: string): Promise<void> {
       if (!(await repo.findCategoryById(tx.db, id))) throw notFound('Category');
       throw inUse(await repo.categoryUsage(tx.db, id));
     }
+    await recordAudit(tx, {
+      organizationId: current.supplierId,
+      entityType: 'category',
+      entityId: id,
+      action: 'category.deleted',
+      changes: snapshot(current, AUDITED_FIELDS),
+    });
   });
 }

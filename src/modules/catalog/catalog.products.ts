@@ -1,12 +1,13 @@
 /** Staff product CRUD: create (with initial stock), read, change, archive, list, by SKU. */
 import { assertCan } from '../../infra/access.js';
-import { inTransaction, type Ctx } from '../../infra/context.js';
+import { inTransaction, type Ctx, type TxCtx } from '../../infra/context.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../infra/db/errors.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import { jsonStorageProblem } from '../../infra/json.js';
 import { formatMoney, parseMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { trimmedName } from '../../infra/text.js';
+import { diff, recordAudit, snapshot } from '../audit/index.js';
 import { resolveActiveSupplier, resolveSupplier } from '../organizations/index.js';
 import { recordInitialStock } from '../stock/index.js';
 import { assertCategory } from './catalog.categories.js';
@@ -30,6 +31,23 @@ const isSkuClash = (err: unknown) => isUniqueViolation(err, 'products_supplier_s
 const isGoneCategory = (err: unknown) => isForeignKeyViolation(err, 'products_category_id_categories_id_fk');
 
 const goneCategory = () => unprocessable([{ path: 'body/category_id', message: 'must be a category of the same supplier' }]);
+
+/** The product fields the audit log records (created values, changes). */
+const AUDITED_FIELDS = [
+  'sku',
+  'name',
+  'description',
+  'price',
+  'costPrice',
+  'compareAtPrice',
+  'currency',
+  'categoryId',
+  'unit',
+  'imageUrl',
+  'attributes',
+  'isActive',
+  'archivedAt',
+] as const satisfies readonly (keyof repo.ProductRow)[];
 
 const skuTaken = (sku: string) => conflict('SKU_TAKEN', `Another product of this supplier has SKU "${sku}"`, { sku });
 
@@ -111,6 +129,13 @@ export async function createProduct(ctx: Ctx, input: CreateProductInput): Promis
       });
     if (!row) throw skuTaken(sku);
     if (initial !== undefined) await recordInitialStock(tx, { productId: row.id, supplierId, quantity: initial });
+    await recordAudit(tx, {
+      organizationId: supplierId,
+      entityType: 'product',
+      entityId: row.id,
+      action: 'product.created',
+      changes: { ...snapshot(row, AUDITED_FIELDS), ...(initial !== undefined && { initial_stock: initial }) },
+    });
     return toProductDto(row, { onHand: initial ?? 0, reserved: 0 });
   });
 }
@@ -147,10 +172,10 @@ export async function updateProduct(ctx: Ctx, id: string, input: UpdateProductIn
   const compareAt = input.compare_at_price == null ? input.compare_at_price : parseMoney(input.compare_at_price, current.currency, 'body/compare_at_price');
   await assertCategory(ctx, current.supplierId, input.category_id, 'body/category_id');
   if (sku !== undefined && sku !== current.sku && (await repo.skuTaken(ctx.db, current.supplierId, sku, id))) throw skuTaken(sku);
-  const write = async (c: Ctx) => {
+  const write = async (c: TxCtx) => {
     // A category delete cannot run while a product is being put in a category of the supplier.
     if (input.category_id != null) await lockCategoryTree(c.db, current.supplierId, 'shared');
-    return repo.updateProduct(c.db, id, {
+    const updated = await repo.updateProduct(c.db, id, {
       ...(sku !== undefined && { sku }),
       ...(name !== undefined && { name }),
       ...(input.description !== undefined && { description: input.description }),
@@ -163,10 +188,15 @@ export async function updateProduct(ctx: Ctx, id: string, input: UpdateProductIn
       ...(input.is_active !== undefined && { isActive: input.is_active }),
       ...(input.attributes !== undefined && { attributes: input.attributes }),
     });
+    const changes = updated && diff(current, updated, AUDITED_FIELDS);
+    if (changes && Object.keys(changes).length > 0) {
+      await recordAudit(c, { organizationId: current.supplierId, entityType: 'product', entityId: id, action: 'product.updated', changes });
+    }
+    return updated;
   };
   let row: repo.ProductRow | undefined;
   try {
-    row = input.category_id != null ? await inTransaction(ctx, write) : await write(ctx);
+    row = await inTransaction(ctx, write);
   } catch (err) {
     // Another request took the SKU between our check and our update.
     if (sku !== undefined && isSkuClash(err)) throw skuTaken(sku);
@@ -186,7 +216,16 @@ export async function archiveProduct(ctx: Ctx, id: string): Promise<void> {
   const current = await repo.findProductRow(ctx.db, id);
   if (!current) throw notFound('Product');
   assertCan(ctx.actor, 'products:manage', current.supplierId, 'Product');
-  if (!(await repo.archiveProduct(ctx.db, id))) throw notFound('Product');
+  await inTransaction(ctx, async (tx) => {
+    if (!(await repo.archiveProduct(tx.db, id))) throw notFound('Product');
+    await recordAudit(tx, {
+      organizationId: current.supplierId,
+      entityType: 'product',
+      entityId: id,
+      action: 'product.archived',
+      changes: { sku: current.sku, name: current.name },
+    });
+  });
 }
 
 /**

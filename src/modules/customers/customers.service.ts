@@ -1,11 +1,12 @@
 import { trimmedName } from '../../infra/text.js';
 import { assertCan } from '../../infra/access.js';
-import type { Ctx, TxCtx } from '../../infra/context.js';
+import { inTransaction, type Ctx, type TxCtx } from '../../infra/context.js';
 import { isUniqueViolation } from '../../infra/db/errors.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { parseSort } from '../../infra/sort.js';
+import { diff, recordAudit, snapshot } from '../audit/index.js';
 import { resolveSupplier } from '../organizations/index.js';
 import * as repo from './customers.repo.js';
 import type { CreateCustomerInput, CustomerDto, ListCustomersQueryInput, UpdateCustomerInput } from './customers.schemas.js';
@@ -20,6 +21,9 @@ const text = (v: string | null | undefined) => (v === undefined ? undefined : v 
 
 /** An email as stored: trimmed and lower-cased; null clears it. */
 const normalEmail = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim().toLowerCase());
+
+/** The customer fields the audit log records. */
+const AUDITED_FIELDS = ['name', 'email', 'phone', 'shippingAddress', 'billingAddress', 'notes'] as const satisfies readonly (keyof repo.CustomerRow)[];
 
 const emailTaken = (email: string) => conflict('CUSTOMER_EMAIL_TAKEN', `Another customer of this supplier has the email ${email}`, { email });
 
@@ -66,17 +70,27 @@ export async function createCustomer(ctx: Ctx, input: CreateCustomerInput): Prom
   const name = trimmedName(input.name);
   const email = normalEmail(input.email) ?? null;
   if (email && (await repo.emailTaken(ctx.db, supplierId, email))) throw emailTaken(email);
-  const row = await repo.insertCustomer(ctx.db, {
-    supplierId,
-    name,
-    email,
-    phone: text(input.phone) ?? null,
-    shippingAddress: text(input.shipping_address) ?? null,
-    billingAddress: text(input.billing_address) ?? null,
-    notes: text(input.notes) ?? null,
+  const row = await inTransaction(ctx, async (tx) => {
+    const inserted = await repo.insertCustomer(tx.db, {
+      supplierId,
+      name,
+      email,
+      phone: text(input.phone) ?? null,
+      shippingAddress: text(input.shipping_address) ?? null,
+      billingAddress: text(input.billing_address) ?? null,
+      notes: text(input.notes) ?? null,
+    });
+    // Nothing inserted: a concurrent request took the email between the check and the insert.
+    if (!inserted) throw emailTaken(email ?? '');
+    await recordAudit(tx, {
+      organizationId: supplierId,
+      entityType: 'customer',
+      entityId: inserted.id,
+      action: 'customer.created',
+      changes: snapshot(inserted, AUDITED_FIELDS),
+    });
+    return inserted;
   });
-  // Nothing inserted: a concurrent request took the email between the check and the insert.
-  if (!row) throw emailTaken(email ?? '');
   return getCustomerDetail(ctx, row.id);
 }
 
@@ -136,13 +150,18 @@ export async function updateCustomer(ctx: Ctx, id: string, input: UpdateCustomer
   const billingAddress = text(input.billing_address);
   const notes = text(input.notes);
   try {
-    await repo.updateCustomer(ctx.db, supplierId, id, {
-      ...(name !== undefined && { name }),
-      ...(email !== undefined && { email }),
-      ...(phone !== undefined && { phone }),
-      ...(shippingAddress !== undefined && { shippingAddress }),
-      ...(billingAddress !== undefined && { billingAddress }),
-      ...(notes !== undefined && { notes }),
+    await inTransaction(ctx, async (tx) => {
+      const updated = await repo.updateCustomer(tx.db, supplierId, id, {
+        ...(name !== undefined && { name }),
+        ...(email !== undefined && { email }),
+        ...(phone !== undefined && { phone }),
+        ...(shippingAddress !== undefined && { shippingAddress }),
+        ...(billingAddress !== undefined && { billingAddress }),
+        ...(notes !== undefined && { notes }),
+      });
+      const changes = updated && diff(current.customer, updated, AUDITED_FIELDS);
+      if (changes && Object.keys(changes).length > 0)
+        await recordAudit(tx, { organizationId: supplierId, entityType: 'customer', entityId: id, action: 'customer.updated', changes });
     });
   } catch (err) {
     // Another request took the email between the check and the update.

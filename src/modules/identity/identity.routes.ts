@@ -39,7 +39,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ authRateLimit: number; 
       },
       config: { auth: 'public', rateLimit: authLimit },
     },
-    async (req) => service.login(req.ctx, req.body),
+    async (req) => service.login(req.ctx, req.body, req.ip),
   );
 
   app.post(

@@ -6,6 +6,7 @@ import type { Db } from '../../infra/db/client.js';
 import { AppError, conflict, forbidden, unauthorized, unprocessable } from '../../infra/errors.js';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from '../../infra/passwords.js';
 import { hashOpaqueToken, newOpaqueToken } from '../../infra/tokens.js';
+import { recordAudit } from '../audit/index.js';
 import * as repo from './identity.repo.js';
 import type { AuthResponseDto, LoginInput, RegisterInput, UpdateMeInput, UserDto } from './identity.schemas.js';
 
@@ -75,14 +76,28 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<AuthResp
   if (await repo.findUserByEmail(ctx.db, email)) throw conflict('EMAIL_TAKEN', 'This email is already registered');
   if (input.username && (await repo.findUserByUsername(ctx.db, input.username))) throw conflict('USERNAME_TAKEN', 'This username is taken');
   const passwordHash = await hashPassword(input.password);
-  const user = await repo.insertUser(ctx.db, {
-    email,
-    username: input.username ?? null,
-    passwordHash,
-    fullName: trimmedName(input.full_name, 'body/full_name'),
-    phone: input.phone ?? null,
+  const fullName = trimmedName(input.full_name, 'body/full_name');
+  return inTransaction(ctx, async (tx) => {
+    const user = await repo.insertUser(tx.db, { email, username: input.username ?? null, passwordHash, fullName, phone: input.phone ?? null });
+    await recordAudit(tx, {
+      entityType: 'user',
+      entityId: user.id,
+      action: 'user.registered',
+      actorId: user.id,
+      changes: { email, username: user.username, full_name: fullName },
+    });
+    return issueTokens(tx, user);
   });
-  return issueTokens(ctx, user);
+}
+
+/**
+ * Records a refused login in a transaction of its own (the request writes nothing else): the
+ * attempted email or username and why, never the password; no actor.
+ */
+async function recordFailedLogin(ctx: Ctx, login: string, userId: string | undefined, reason: string, ip: string | undefined) {
+  await inTransaction(ctx, (tx) =>
+    recordAudit(tx, { entityType: 'user', entityId: userId ?? login, action: 'login.failed', actorId: null, ip, changes: { login, reason } }),
+  );
 }
 
 /**
@@ -90,19 +105,31 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<AuthResp
  * @throws 401 `INVALID_CREDENTIALS` (same answer whether or not the user exists); 403
  *   `USER_INACTIVE`; 422 when neither email nor username is given.
  */
-export async function login(ctx: Ctx, input: LoginInput): Promise<AuthResponseDto> {
+export async function login(ctx: Ctx, input: LoginInput, ip?: string): Promise<AuthResponseDto> {
   const login = (input.email ?? input.username ?? '').trim();
   if (!login) throw unprocessable([{ path: 'body/email', message: 'email or username is required' }]);
   const user = login.includes('@') ? await repo.findUserByEmail(ctx.db, login) : await repo.findUserByUsername(ctx.db, login);
+  const attempted = login.includes('@') ? login.toLowerCase() : login;
   if (!user) {
     await verifyPassword(await dummyPasswordHash(), input.password);
+    await recordFailedLogin(ctx, attempted, undefined, 'invalid_credentials', ip);
     throw unauthorized('Incorrect email, username or password', 'INVALID_CREDENTIALS');
   }
   const { ok, needsRehash } = await verifyPassword(user.passwordHash, input.password);
-  if (!ok) throw unauthorized('Incorrect email, username or password', 'INVALID_CREDENTIALS');
-  if (!user.isActive) throw forbidden('This user account is inactive', 'USER_INACTIVE');
-  if (needsRehash) await repo.updateUser(ctx.db, user.id, { passwordHash: await hashPassword(input.password) });
-  return issueTokens(ctx, user);
+  if (!ok) {
+    await recordFailedLogin(ctx, attempted, user.id, 'invalid_credentials', ip);
+    throw unauthorized('Incorrect email, username or password', 'INVALID_CREDENTIALS');
+  }
+  if (!user.isActive) {
+    await recordFailedLogin(ctx, attempted, user.id, 'user_inactive', ip);
+    throw forbidden('This user account is inactive', 'USER_INACTIVE');
+  }
+  const rehashed = needsRehash ? await hashPassword(input.password) : undefined;
+  return inTransaction(ctx, async (tx) => {
+    if (rehashed) await repo.updateUser(tx.db, user.id, { passwordHash: rehashed });
+    await recordAudit(tx, { entityType: 'user', entityId: user.id, action: 'login.succeeded', actorId: user.id, ip, changes: { login: attempted } });
+    return issueTokens(tx, user);
+  });
 }
 
 /**
@@ -158,9 +185,13 @@ export async function changePassword(ctx: Ctx, input: { current_password: string
   if (input.current_password === input.new_password) {
     throw unprocessable([{ path: 'body/new_password', message: 'must differ from the current password' }]);
   }
-  const updated = await repo.updateUser(ctx.db, user.id, { passwordHash: await hashPassword(input.new_password) });
-  await repo.revokeAllForUser(ctx.db, user.id);
-  return issueTokens(ctx, updated);
+  const passwordHash = await hashPassword(input.new_password);
+  return inTransaction(ctx, async (tx) => {
+    const updated = await repo.updateUser(tx.db, user.id, { passwordHash });
+    await repo.revokeAllForUser(tx.db, user.id);
+    await recordAudit(tx, { entityType: 'user', entityId: user.id, action: 'user.password_changed', changes: {} });
+    return issueTokens(tx, updated);
+  });
 }
 
 /** The caller with their platform roles and memberships (listed by `membershipsOf`, handed in by the app). */

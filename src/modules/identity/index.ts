@@ -16,8 +16,8 @@ export { findBuiltinRoleId, findUserByEmail, toUserDto } from './identity.servic
 export type { MembershipsOf, UserMembership } from './identity.service.js';
 
 /**
- * Identity: users, authentication (`/auth/*`), refresh tokens, roles, `/users/me`. The bottom
- * module: it imports no other. `membershipsOf` (the organizations module's `listUserMemberships`,
+ * Identity: users, authentication (`/auth/*`), refresh tokens, roles, `/users/me`. It imports no
+ * other module but audit (logins, registrations and password changes are audited). `membershipsOf` (the organizations module's `listUserMemberships`,
  * passed by the app) lists the memberships `/users/me` shows.
  */
 export async function identityModule(app: FastifyInstance, opts: ModuleOptions & { membershipsOf: MembershipsOf }) {

@@ -6,6 +6,7 @@ import { inTransaction, type Ctx } from '../../infra/context.js';
 import { AppError, notFound } from '../../infra/errors.js';
 import { formatMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { recordAudit, type AuditEntry } from '../audit/index.js';
 import { resolveActiveSupplier } from '../organizations/index.js';
 import { importCategories } from './imports.categories.js';
 import { Problems, readCsv } from './imports.csv.js';
@@ -83,6 +84,15 @@ export async function runImport(ctx: Ctx, input: ImportInput): Promise<ImportRun
   const file = readCsv(input.content, problems);
   const rowCount = file?.records.length ?? 0;
   const base = { id: runId, supplierId: supplier.id, kind: input.kind, filename: input.filename, rowCount, createdBy: userId };
+  // One audit row per run, whatever its outcome (the command line's runs have no actor).
+  const audited = (status: 'succeeded' | 'failed', more: Record<string, unknown>): AuditEntry => ({
+    organizationId: supplier.id,
+    entityType: 'import_run',
+    entityId: runId,
+    action: `import.${status}`,
+    actorId: userId,
+    changes: { kind: input.kind, filename: input.filename, row_count: rowCount, status, ...more },
+  });
   if (file) {
     const job: ImportJob = {
       supplierId: supplier.id,
@@ -99,7 +109,9 @@ export async function runImport(ctx: Ctx, input: ImportInput): Promise<ImportRun
         await repo.lockSupplierImports(tx.db, supplier.id);
         const summary = await HANDLERS[input.kind](tx, job);
         if (!summary || problems.count > 0) throw new FileRejected();
-        return repo.insertRun(tx.db, { ...base, status: 'succeeded', summary });
+        const inserted = await repo.insertRun(tx.db, { ...base, status: 'succeeded', summary });
+        await recordAudit(tx, audited('succeeded', { summary }));
+        return inserted;
       });
       return toRunDto(run);
     } catch (err) {
@@ -107,7 +119,10 @@ export async function runImport(ctx: Ctx, input: ImportInput): Promise<ImportRun
     }
   }
   const errors = problems.sorted();
-  await repo.insertRun(ctx.db, { ...base, status: 'failed', errors });
+  await inTransaction(ctx, async (tx) => {
+    await repo.insertRun(tx.db, { ...base, status: 'failed', errors });
+    await recordAudit(tx, audited('failed', { error_count: problems.count }));
+  });
   const n = problems.count;
   throw new AppError(422, 'VALIDATION_FAILED', `The file has ${n} problem${n === 1 ? '' : 's'}; nothing was imported`, {
     errors: errors.map((e) => ({ path: e.column ? `line ${e.line}/${e.column}` : `line ${e.line}`, message: e.message })),

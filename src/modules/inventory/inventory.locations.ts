@@ -9,10 +9,14 @@ import { assertCan } from '../../infra/access.js';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { diff, recordAudit, snapshot } from '../audit/index.js';
 import { findActiveSupplier, resolveSupplier } from '../organizations/index.js';
 import { findDefaultLocation, lockSupplierLocations } from '../stock/index.js';
 import * as repo from './inventory.repo.js';
 import type { CreateLocationInput, ListLocationsQueryInput, LocationDto, UpdateLocationInput } from './inventory.schemas.js';
+
+/** The location fields the audit log records. */
+const LOCATION_FIELDS = ['name', 'address', 'kind', 'isActive', 'isDefault'] as const satisfies readonly (keyof repo.LocationRow)[];
 
 /** The API shape of a location row. */
 export const toLocationDto = (l: repo.LocationRow): LocationDto => ({
@@ -65,6 +69,13 @@ export async function createLocation(ctx: Ctx, input: CreateLocationInput): Prom
     });
     // Every writer of the supplier's locations holds the lock, so a clash means data changed outside the API.
     if (!row) throw conflict('CONCURRENT_UPDATE', "The supplier's locations changed concurrently; retry the request");
+    await recordAudit(tx, {
+      organizationId: supplierId,
+      entityType: 'location',
+      entityId: row.id,
+      action: 'location.created',
+      changes: snapshot(row, LOCATION_FIELDS),
+    });
     return toLocationDto(row);
   });
 }
@@ -136,6 +147,10 @@ export async function updateLocation(ctx: Ctx, id: string, input: UpdateLocation
       isDefault,
     });
     if (!row) throw notFound('Location');
+    const changes = diff(current, row, LOCATION_FIELDS);
+    if (Object.keys(changes).length > 0) {
+      await recordAudit(tx, { organizationId: current.supplierId, entityType: 'location', entityId: id, action: 'location.updated', changes });
+    }
     return toLocationDto(row);
   });
 }

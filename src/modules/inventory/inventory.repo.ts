@@ -97,6 +97,7 @@ export interface LevelChange {
   onHandBefore: number;
   onHandAfter: number;
   reserved: number;
+  reorderPoint: number;
 }
 
 /**
@@ -114,7 +115,7 @@ export async function updateOnHand(
   opts: { increaseOnly?: boolean } = {},
 ): Promise<LevelChange | undefined> {
   const next = 'onHand' in change ? sql`${change.onHand}::int` : sql`(old.on_hand + ${change.delta}::int)`;
-  const rows = await queryRows<{ on_hand_before: number; on_hand_after: number; reserved: number }>(
+  const rows = await queryRows<{ on_hand_before: number; on_hand_after: number; reserved: number; reorder_point: number }>(
     db,
     sql`
     update stock_levels sl
@@ -126,18 +127,36 @@ export async function updateOnHand(
      where sl.product_id = old.product_id and sl.location_id = old.location_id
        and ${next} >= 0 and ${next} >= sl.reserved
        ${opts.increaseOnly ? sql`and ${next} > old.on_hand` : sql``}
-    returning old.on_hand as on_hand_before, sl.on_hand as on_hand_after, sl.reserved`,
+    returning old.on_hand as on_hand_before, sl.on_hand as on_hand_after, sl.reserved, sl.reorder_point`,
   );
   const r = rows[0];
-  return r && { onHandBefore: Number(r.on_hand_before), onHandAfter: Number(r.on_hand_after), reserved: Number(r.reserved) };
+  return (
+    r && { onHandBefore: Number(r.on_hand_before), onHandAfter: Number(r.on_hand_after), reserved: Number(r.reserved), reorderPoint: Number(r.reorder_point) }
+  );
 }
 
-/** Sets the reorder point of an existing level. */
-export const setReorderPoint = (db: Db, productId: string, locationId: string, reorderPoint: number) =>
-  db
-    .update(stockLevels)
-    .set({ reorderPoint, updatedAt: sql`now()` })
-    .where(levelOf(productId, locationId));
+/** Sets the reorder point of an existing level. @returns its units and the reorder point before and after (undefined without a level). */
+export async function setReorderPoint(
+  db: Db,
+  productId: string,
+  locationId: string,
+  reorderPoint: number,
+): Promise<{ onHand: number; reserved: number; reorderPointBefore: number; reorderPoint: number } | undefined> {
+  const rows = await queryRows<{ on_hand: number; reserved: number; before: number; after: number }>(
+    db,
+    sql`
+    update stock_levels sl
+       set reorder_point = ${reorderPoint}::int, updated_at = now()
+      from (select product_id, location_id, reorder_point
+              from stock_levels
+             where product_id = ${productId} and location_id = ${locationId}
+               for update) old
+     where sl.product_id = old.product_id and sl.location_id = old.location_id
+    returning sl.on_hand, sl.reserved, old.reorder_point as before, sl.reorder_point as after`,
+  );
+  const r = rows[0];
+  return r && { onHand: Number(r.on_hand), reserved: Number(r.reserved), reorderPointBefore: Number(r.before), reorderPoint: Number(r.after) };
+}
 
 /** The current level of (product, location), if any. */
 export const findLevel = async (db: Db, productId: string, locationId: string) =>
@@ -153,15 +172,20 @@ export interface LevelAfter {
  * Takes `quantity` units out of (product, location) in one conditional statement:
  * `on_hand -= q` only where `on_hand - reserved >= q` (reserved stock never leaves). The row lock
  * makes concurrent takes queue and re-check the condition.
- * @returns the level after, or undefined when short (or no level).
+ * @returns the level after (with its reorder point), or undefined when short (or no level).
  */
-export const takeFromLevel = async (db: Db, productId: string, locationId: string, quantity: number): Promise<LevelAfter | undefined> =>
+export const takeFromLevel = async (
+  db: Db,
+  productId: string,
+  locationId: string,
+  quantity: number,
+): Promise<(LevelAfter & { reorderPoint: number }) | undefined> =>
   (
     await db
       .update(stockLevels)
       .set({ onHand: sql`${stockLevels.onHand} - ${quantity}`, updatedAt: sql`now()` })
       .where(and(levelOf(productId, locationId), sql`${stockLevels.onHand} - ${stockLevels.reserved} >= ${quantity}`))
-      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved })
+      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved, reorderPoint: stockLevels.reorderPoint })
   )[0];
 
 /** Adds `quantity` units to (product, location), creating the level when missing. @returns the level after. */

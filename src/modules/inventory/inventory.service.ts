@@ -4,9 +4,10 @@ import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable, type FieldError } from '../../infra/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
 import { parseTimeRange } from '../../infra/time-range.js';
+import { diff, recordAudit } from '../audit/index.js';
 import { findProductRow } from '../catalog/index.js';
 import { resolveSupplier } from '../organizations/index.js';
-import { ensureDefaultLocation, findLocation, recordMovements, type MovementReason } from '../stock/index.js';
+import { ensureDefaultLocation, findLocation, recordMovements, recordStockLowIfCrossed, type LevelFigures, type MovementReason } from '../stock/index.js';
 import * as repo from './inventory.repo.js';
 import {
   INCREASING_REASONS,
@@ -78,7 +79,10 @@ function checkAdjustment(input: AdjustInventoryInput): void {
  * reason, before/after, actor and note, and/or sets the location's `reorder_point` (seed 002's
  * per-branch reorder point; no movement). The stock change is one conditional UPDATE that keeps
  * `on_hand ≥ reserved` and `on_hand ≥ 0`. Manual reasons are `restock`, `adjustment`, `return`;
- * `restock` and `return` may only raise on-hand stock.
+ * `restock` and `return` may only raise on-hand stock. When the request as a whole (stock change and
+ * reorder point together) takes the level's available units from above its reorder point to at or
+ * below it, a `stock.low` event is recorded in the same transaction: lowering stock, or raising
+ * the reorder point above what is available, is a crossing.
  * @throws 404 product missing, archived or not the caller's; 403 without `inventory:adjust`;
  *   422 both on_hand and delta, nothing to change, a zero delta, a missing reason with a stock
  *   change (or a reason or note without one), a restock/return that does not add stock, or a
@@ -98,6 +102,8 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
   await inTransaction(ctx, async (tx) => {
     const locationId = input.location_id ?? (await ensureDefaultLocation(tx, product.supplierId)).id;
     await repo.ensureLevel(tx.db, product.id, locationId);
+    let before: LevelFigures | undefined;
+    let after: LevelFigures | undefined;
     if (input.on_hand !== undefined || input.delta !== undefined) {
       const reason = input.reason!;
       const increaseOnly = INCREASING_REASONS.includes(reason);
@@ -114,6 +120,8 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
         }
         throw conflict('STOCK_BELOW_RESERVED', 'On-hand stock cannot go below zero or below the reserved quantity', current);
       }
+      before = { onHand: change.onHandBefore, reserved: change.reserved, reorderPoint: change.reorderPoint };
+      after = { onHand: change.onHandAfter, reserved: change.reserved, reorderPoint: change.reorderPoint };
       await recordMovements(tx, [
         {
           productId: product.id,
@@ -128,7 +136,28 @@ export async function adjustInventory(ctx: Ctx, productId: string, input: Adjust
         },
       ]);
     }
-    if (input.reorder_point !== undefined) await repo.setReorderPoint(tx.db, product.id, locationId, input.reorder_point);
+    if (input.reorder_point !== undefined) {
+      const level = await repo.setReorderPoint(tx.db, product.id, locationId, input.reorder_point);
+      if (level) {
+        before ??= { onHand: level.onHand, reserved: level.reserved, reorderPoint: level.reorderPointBefore };
+        after = { onHand: level.onHand, reserved: level.reserved, reorderPoint: level.reorderPoint };
+      }
+    }
+    await recordAudit(tx, {
+      organizationId: product.supplierId,
+      entityType: 'stock_level',
+      entityId: product.id,
+      action: 'inventory.adjusted',
+      changes: {
+        location_id: locationId,
+        ...(input.reason && { reason: input.reason }),
+        ...(input.note && { note: input.note }),
+        ...(before && after && diff(before, after, ['onHand', 'reorderPoint'])),
+      },
+    });
+    if (before && after) {
+      await recordStockLowIfCrossed(tx, { productId: product.id, locationId, sku: product.sku, supplierId: product.supplierId, before, after });
+    }
   });
   return inventoryOf(ctx, product);
 }

@@ -2,9 +2,10 @@
 import { v7 as uuidv7 } from 'uuid';
 import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, unprocessable, type FieldError } from '../../infra/errors.js';
+import { recordAudit } from '../audit/index.js';
 import { findSupplierProducts, type ProductRow } from '../catalog/index.js';
 import { resolveSupplier } from '../organizations/index.js';
-import { availableAt, normalizeStockLines, type NewMovement, type ShortLine } from '../stock/index.js';
+import { availableAt, normalizeStockLines, recordStockLowIfCrossed, type NewMovement, type ShortLine } from '../stock/index.js';
 import * as repo from './inventory.repo.js';
 import type { TransferDto, TransferInput } from './inventory.schemas.js';
 import { movementDto } from './inventory.service.js';
@@ -21,7 +22,9 @@ export interface ShortTransferLine extends ShortLine {
  * deadlock): one conditional `UPDATE … SET on_hand = on_hand - q WHERE on_hand - reserved >= q` at
  * the source (reserved units never move) and one increment at the destination (its level created
  * when missing). Writes two movements per line with reason `transfer`, sharing a new `transfer_id`
- * (out of the source, then into the destination), with before/after, the actor and the note.
+ * (out of the source, then into the destination), with before/after, the actor and the note, and a
+ * `stock.low` event for each source level whose available units fall from above its reorder point
+ * to at or below it.
  * @returns `{transfer_id, supplier_id, from_location_id, to_location_id, note, movements}`.
  * @throws 403 without `inventory:adjust`; 404 supplier not the caller's; 422 same source and
  *   destination, a location inactive or not the supplier's, a product archived or not the
@@ -75,6 +78,14 @@ export async function transferStock(ctx: Ctx, input: TransferInput): Promise<Tra
         continue;
       }
       if (sourceFirst) added = await repo.addToLevel(tx.db, line.productId, to.id, q);
+      await recordStockLowIfCrossed(tx, {
+        productId: line.productId,
+        locationId: from.id,
+        sku: productById.get(line.productId)!.sku,
+        supplierId,
+        before: { ...taken, onHand: taken.onHand + q },
+        after: taken,
+      });
       const base = { productId: line.productId, reason: 'transfer' as const, transferId, actorId, note };
       movements.push(
         {
@@ -107,6 +118,13 @@ export async function transferStock(ctx: Ctx, input: TransferInput): Promise<Tra
         .filter((l, i) => i === 0 || l.available < l.requested);
       throw conflict('INSUFFICIENT_STOCK', `Not enough available stock at the source for ${short.length} line(s)`, { lines: short });
     }
+    await recordAudit(tx, {
+      organizationId: supplierId,
+      entityType: 'transfer',
+      entityId: transferId,
+      action: 'transfer.created',
+      changes: { from_location_id: from.id, to_location_id: to.id, lines: lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })), note },
+    });
     return repo.insertMovements(tx.db, movements);
   });
 

@@ -3,6 +3,7 @@ import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, forbidden, invalidTransition, notFound, unauthorized, unprocessable } from '../../infra/errors.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { recordAudit } from '../audit/index.js';
 import { activeSupplier, findOrganization } from '../organizations/index.js';
 import * as repo from './links.repo.js';
 import type { CreateLinkRequestInput, LinkDto, ListLinksInput, UpdateLinkStatusInput } from './links.schemas.js';
@@ -86,7 +87,7 @@ export async function requestLink(ctx: Ctx, input: CreateLinkRequestInput): Prom
       aggregateType: 'link',
       aggregateId: link.id,
       organizationId: supplier.id,
-      payload: { consumer_id: consumerId, supplier_id: supplier.id, requested_by: actor.userId },
+      payload: { version: 1, consumer_id: consumerId, supplier_id: supplier.id, requested_by: actor.userId },
     });
     return toLinkDto({ link, consumerName: consumer.name, supplierName: supplier.name });
   });
@@ -122,12 +123,19 @@ export async function changeLinkStatus(ctx: Ctx, id: string, input: UpdateLinkSt
       assertTransition(now.link.status, to);
       throw conflict('CONCURRENT_UPDATE', 'The link changed while you decided; read it again and retry');
     }
+    await recordAudit(tx, {
+      organizationId: link.supplierId,
+      entityType: 'link',
+      entityId: id,
+      action: 'link.status_changed',
+      changes: { status: { from, to }, consumer_id: link.consumerId, ...(input.note ? { note: input.note } : {}) },
+    });
     await recordEvent(tx, {
       type: 'link.status_changed',
       aggregateType: 'link',
       aggregateId: id,
       organizationId: link.consumerId,
-      payload: { from, to, note: input.note ?? null, consumer_id: link.consumerId, supplier_id: link.supplierId, decided_by: actor.userId },
+      payload: { version: 1, from, to, note: input.note ?? null, consumer_id: link.consumerId, supplier_id: link.supplierId, decided_by: actor.userId },
     });
     return toLinkDto({ ...view, link: updated });
   });

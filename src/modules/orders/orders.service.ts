@@ -4,6 +4,7 @@ import { conflict, forbidden, invalidTransition, notFound, unauthorized } from '
 import { formatMoney } from '../../infra/money.js';
 import { recordEvent } from '../../infra/outbox.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { recordAudit } from '../audit/index.js';
 import { findProductRow } from '../catalog/index.js';
 import { findCustomer } from '../customers/index.js';
 import { parseTimeRange } from '../../infra/time-range.js';
@@ -224,12 +225,17 @@ export async function changeStatus(ctx: Ctx, id: string, input: ChangeStatusInpu
       await (effect === 'deduct' ? deductStock(tx, stock) : releaseStock(tx, stock));
     }
     await repo.insertHistory(tx.db, { orderId: id, fromStatus: from, toStatus: to, note: input.note ?? null, actorId: actor.userId });
+    // Staff and admins are audited; a buyer's own cancellation is evented only.
+    if (supplierSide) {
+      const changes = { status: { from, to }, ...(input.note ? { note: input.note } : {}) };
+      await recordAudit(tx, { organizationId: o.supplierId, entityType: 'order', entityId: id, action: 'order.status_changed', changes });
+    }
     await recordEvent(tx, {
       type: 'order.status_changed',
       aggregateType: 'order',
       aggregateId: id,
       organizationId: o.supplierId,
-      payload: { order_id: id, number: o.number, supplier_id: o.supplierId, consumer_id: o.consumerId, from, to, note: input.note ?? null },
+      payload: { version: 1, order_id: id, number: o.number, supplier_id: o.supplierId, consumer_id: o.consumerId, from, to, note: input.note ?? null },
     });
     const [history, movements] = await Promise.all([repo.findHistory(tx.db, id), movementsFor(tx, o.supplierId, id)]);
     return toOrderDto({ ...o, ...updated }, lines, history, movements);

@@ -5,6 +5,7 @@ import { inTransaction, type Ctx, type TxCtx } from '../../infra/context.js';
 import { AppError, conflict, forbidden, notFound, unauthorized, unprocessable } from '../../infra/errors.js';
 import { Decimal, formatMoney, isCurrency, parseMoney } from '../../infra/money.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { diff, recordAudit, snapshot } from '../audit/index.js';
 import { findBuiltinRoleId, findUserByEmail, type UserMembership } from '../identity/index.js';
 import * as repo from './organizations.repo.js';
 import type { CreateOrganizationInput, OrganizationDto, UpdateOrganizationInput } from './organizations.schemas.js';
@@ -177,6 +178,19 @@ async function roleId(ctx: Ctx, type: 'supplier' | 'consumer', key: string, path
   return id;
 }
 
+/** The organization fields (its settings) the audit log records. */
+const ORG_AUDITED_FIELDS = [
+  'type',
+  'name',
+  'slug',
+  'catalogVisibility',
+  'currency',
+  'taxRate',
+  'deliveryFee',
+  'freeDeliveryThreshold',
+  'isActive',
+] as const satisfies readonly (keyof repo.OrganizationRow)[];
+
 /**
  * Creates an organization and makes the caller its `owner`, in one transaction.
  * @throws 422 for an unknown currency.
@@ -196,6 +210,13 @@ export async function createOrganization(ctx: Ctx, input: CreateOrganizationInpu
       currency,
     });
     await repo.insertMembership(tx.db, { userId: ctx.actor!.userId, organizationId: org.id, roleId: await roleId(tx, input.type, 'owner') });
+    await recordAudit(tx, {
+      organizationId: org.id,
+      entityType: 'organization',
+      entityId: org.id,
+      action: 'organization.created',
+      changes: snapshot(org, ORG_AUDITED_FIELDS),
+    });
     return toOrganizationDto(org, 'owner');
   });
 }
@@ -253,12 +274,18 @@ export async function updateOrganization(ctx: Ctx, id: string, input: UpdateOrga
       ? input.free_delivery_threshold
       : attempt(() => parseMoney(input.free_delivery_threshold!, org.currency, 'body/free_delivery_threshold'));
   if (errors.length) throw unprocessable(errors);
-  const updated = await repo.updateOrganization(ctx.db, id, {
-    ...(input.name !== undefined && { name: trimmedName(input.name) }),
-    ...(input.catalog_visibility !== undefined && { catalogVisibility: input.catalog_visibility }),
-    ...(taxRate !== undefined && { taxRate: taxRate.toFixed() }),
-    ...(deliveryFee !== undefined && { deliveryFee: deliveryFee.toFixed() }),
-    ...(threshold !== undefined && { freeDeliveryThreshold: threshold === null ? null : threshold.toFixed() }),
+  const updated = await inTransaction(ctx, async (tx) => {
+    const row = await repo.updateOrganization(tx.db, id, {
+      ...(input.name !== undefined && { name: trimmedName(input.name) }),
+      ...(input.catalog_visibility !== undefined && { catalogVisibility: input.catalog_visibility }),
+      ...(taxRate !== undefined && { taxRate: taxRate.toFixed() }),
+      ...(deliveryFee !== undefined && { deliveryFee: deliveryFee.toFixed() }),
+      ...(threshold !== undefined && { freeDeliveryThreshold: threshold === null ? null : threshold.toFixed() }),
+    });
+    const changes = diff(org, row, ORG_AUDITED_FIELDS);
+    if (Object.keys(changes).length > 0)
+      await recordAudit(tx, { organizationId: id, entityType: 'organization', entityId: id, action: 'organization.updated', changes });
+    return row;
   });
   return toOrganizationDto(updated, membershipOf(ctx.actor, id)?.role ?? null);
 }
@@ -297,7 +324,17 @@ export async function addMember(ctx: Ctx, organizationId: string, input: { email
   const user = await findUserByEmail(ctx, input.email);
   if (!user) throw notFound('User');
   if (await repo.findMembership(ctx.db, organizationId, user.id)) throw conflict('ALREADY_MEMBER', 'This user is already a member');
-  const m = await repo.insertMembership(ctx.db, { userId: user.id, organizationId, roleId: rid });
+  const m = await inTransaction(ctx, async (tx) => {
+    const row = await repo.insertMembership(tx.db, { userId: user.id, organizationId, roleId: rid });
+    await recordAudit(tx, {
+      organizationId,
+      entityType: 'membership',
+      entityId: user.id,
+      action: 'membership.added',
+      changes: { email: user.email, role: input.role },
+    });
+    return row;
+  });
   return memberDto({ userId: user.id, email: user.email, fullName: user.fullName, role: input.role, joinedAt: m.createdAt });
 }
 
@@ -319,6 +356,15 @@ export async function changeMemberRole(ctx: Ctx, organizationId: string, userId:
       throw conflict('LAST_OWNER', 'An organization keeps at least one owner');
     }
     await repo.updateMembershipRole(tx.db, organizationId, userId, rid);
+    if (current.role !== role) {
+      await recordAudit(tx, {
+        organizationId,
+        entityType: 'membership',
+        entityId: userId,
+        action: 'membership.role_changed',
+        changes: { role: { from: current.role, to: role } },
+      });
+    }
     return memberDto(await repo.findMemberDetail(tx.db, organizationId, userId));
   });
 }
@@ -339,6 +385,7 @@ export async function removeMember(ctx: Ctx, organizationId: string, userId: str
       if ((await repo.countOwners(tx.db, organizationId)) <= 1) throw conflict('LAST_OWNER', 'An organization keeps at least one owner');
     }
     await repo.deleteMembership(tx.db, organizationId, userId);
+    await recordAudit(tx, { organizationId, entityType: 'membership', entityId: userId, action: 'membership.removed', changes: { role: current.role } });
   });
 }
 

@@ -4,9 +4,13 @@ import { inTransaction, type Ctx } from '../../infra/context.js';
 import { conflict, notFound, unprocessable } from '../../infra/errors.js';
 import { isUniqueViolation } from '../../infra/db/errors.js';
 import type { PageResult } from '../../infra/schemas.js';
+import { diff, recordAudit, snapshot } from '../audit/index.js';
 import { lockOrganization, resolveSupplier } from '../organizations/index.js';
 import * as repo from './sales-channels.repo.js';
 import type { CreateSalesChannelInput, ListSalesChannelsQueryInput, SalesChannelDto, UpdateSalesChannelInput } from './sales-channels.schemas.js';
+
+/** The channel fields the audit log records. */
+const AUDITED_FIELDS = ['name', 'kind', 'description', 'isActive', 'isDefault'] as const satisfies readonly (keyof repo.SalesChannelRow)[];
 
 /* ---------- shared rules ---------- */
 
@@ -66,7 +70,16 @@ export async function createChannel(ctx: Ctx, input: CreateSalesChannelInput): P
       isActive,
       isDefault: makeDefault,
     });
-    if (row) return toSalesChannelDto(row);
+    if (row) {
+      await recordAudit(tx, {
+        organizationId: supplierId,
+        entityType: 'sales_channel',
+        entityId: row.id,
+        action: 'sales_channel.created',
+        changes: snapshot(row, AUDITED_FIELDS),
+      });
+      return toSalesChannelDto(row);
+    }
     // Nothing inserted: the orders flow created the "Default" channel meanwhile (it takes no lock).
     if (await repo.channelNameTaken(tx.db, supplierId, name)) throw nameTaken(name);
     throw conflict('CONCURRENT_UPDATE', "The supplier's default channel was created concurrently; retry the request");
@@ -133,6 +146,10 @@ export async function updateChannel(ctx: Ctx, id: string, input: UpdateSalesChan
         isDefault,
       });
       if (!row) throw notFound('Sales channel');
+      const changes = diff(current, row, AUDITED_FIELDS);
+      if (Object.keys(changes).length > 0) {
+        await recordAudit(tx, { organizationId: supplierId, entityType: 'sales_channel', entityId: id, action: 'sales_channel.updated', changes });
+      }
       return toSalesChannelDto(row);
     });
   } catch (err) {

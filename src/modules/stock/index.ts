@@ -28,3 +28,9 @@ export { ensureDefaultLocation, lockSupplierLocations, recordInitialStock } from
  * `recordMovements(tx, rows)`.
  */
 export { availableAt, findDefaultLocation, findLocation, listOrderMovements, recordMovements } from './stock.service.js';
+/**
+ * The `stock.low` event (docs/events.md): `recordStockLowIfCrossed(tx, {productId, locationId, sku?,
+ * supplierId?, before, after})` records it when `available` goes from above the reorder point to at
+ * or below it; `crossesReorderPoint(before, after)` is that test alone.
+ */
+export { crossesReorderPoint, recordStockLowIfCrossed, type LevelFigures } from './stock.low.js';

@@ -56,6 +56,10 @@ export const promoteLocationByName = async (db: Db, supplierId: string, name: st
       .returning({ id: stockLocations.id, name: stockLocations.name })
   )[0] as { id: string; name: string } | undefined;
 
+/** The supplier of a location (undefined when there is no such location). */
+export const findLocationSupplier = async (db: Db, locationId: string): Promise<string | undefined> =>
+  (await db.select({ supplierId: stockLocations.supplierId }).from(stockLocations).where(eq(stockLocations.id, locationId)))[0]?.supplierId;
+
 /** One location of one supplier (undefined for another supplier's). */
 export const findLocation = async (db: Db, supplierId: string, locationId: string): Promise<LocationRow | undefined> =>
   (
@@ -72,10 +76,11 @@ const levelOf = (productId: string, locationId: string) => and(eq(stockLevels.pr
 /** Inserts a level row with `onHand` units (a new product's initial stock). */
 export const insertLevel = (db: Db, productId: string, locationId: string, onHand: number) => db.insert(stockLevels).values({ productId, locationId, onHand });
 
-/** On-hand and reserved units of a level after a conditional update. */
+/** On-hand and reserved units, and the reorder point, of a level after a conditional update. */
 export interface LevelAfter {
   onHand: number;
   reserved: number;
+  reorderPoint: number;
 }
 
 /**
@@ -90,7 +95,7 @@ export const reserveOnLevel = async (db: Db, productId: string, locationId: stri
       .update(stockLevels)
       .set({ reserved: sql`${stockLevels.reserved} + ${quantity}`, updatedAt: sql`now()` })
       .where(and(levelOf(productId, locationId), sql`${stockLevels.onHand} - ${stockLevels.reserved} >= ${quantity}`))
-      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved })
+      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved, reorderPoint: stockLevels.reorderPoint })
   )[0];
 
 /**
@@ -108,7 +113,7 @@ export const consumeOnLevel = async (db: Db, productId: string, locationId: stri
         updatedAt: sql`now()`,
       })
       .where(and(levelOf(productId, locationId), sql`${stockLevels.reserved} >= ${quantity}`))
-      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved })
+      .returning({ onHand: stockLevels.onHand, reserved: stockLevels.reserved, reorderPoint: stockLevels.reorderPoint })
   )[0];
 
 /** Units available (`on_hand - reserved`, 0 without a level) of each product at one location, one query. */

@@ -5,20 +5,23 @@
  */
 import type { Ctx, TxCtx } from '../../infra/context.js';
 import { conflict } from '../../infra/errors.js';
+import { recordStockLowIfCrossed } from './stock.low.js';
 import * as repo from './stock.repo.js';
 import type { MovementReason } from './stock.tables.js';
 
-/** A quantity of one product (whole units, ≥ 1). */
+/** A quantity of one product (whole units, ≥ 1); `sku`, when the caller knows it, goes into `stock.low` events. */
 export interface StockLine {
   productId: string;
   quantity: number;
+  sku?: string;
 }
 
-/** What the stock operations of an order take: the location, the order, its lines. */
+/** What the stock operations of an order take: the location, the order, its lines (and the location's supplier when known). */
 export interface StockOperationInput {
   locationId: string;
   orderId: string;
   lines: StockLine[];
+  supplierId?: string;
 }
 
 /** A line of `INSUFFICIENT_STOCK` details: what was asked and what was available, in whole units. */
@@ -36,14 +39,14 @@ export interface ShortLine {
  *   validated before they get here).
  */
 export function normalizeStockLines(lines: StockLine[]): StockLine[] {
-  const merged = new Map<string, number>();
+  const merged = new Map<string, StockLine>();
   for (const l of lines) {
     if (!Number.isInteger(l.quantity) || l.quantity < 1) throw new Error(`stock quantity must be a whole number >= 1, got ${l.quantity}`);
-    merged.set(l.productId, (merged.get(l.productId) ?? 0) + l.quantity);
+    const seen = merged.get(l.productId);
+    const sku = seen?.sku ?? l.sku;
+    merged.set(l.productId, { productId: l.productId, quantity: (seen?.quantity ?? 0) + l.quantity, ...(sku !== undefined && { sku }) });
   }
-  return [...merged.entries()]
-    .map(([productId, quantity]) => ({ productId, quantity }))
-    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+  return [...merged.values()].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
 }
 
 /**
@@ -51,7 +54,8 @@ export function normalizeStockLines(lines: StockLine[]): StockLine[] {
  * product id order, one atomic `UPDATE stock_levels SET reserved = reserved + q WHERE … AND
  * on_hand - reserved >= q RETURNING`, so stock is never oversold whatever the concurrency (the
  * row lock makes concurrent reservations of one level queue up and re-check the condition). Writes
- * one `reservation` stock movement per line (before/after, order, actor).
+ * one `reservation` stock movement per line (before/after, order, actor), and a `stock.low` event
+ * for each level whose available units fall from above its reorder point to at or below it.
  *
  * Runs in the caller's transaction (`tx`): when a line is short this throws and the caller's
  * rollback undoes the reservations already made, so nothing is written.
@@ -62,6 +66,7 @@ export async function reserveStock(tx: TxCtx, input: StockOperationInput): Promi
   const lines = normalizeStockLines(input.lines);
   const movements: repo.NewMovement[] = [];
   const short: StockLine[] = [];
+  const reservedLevels: { line: StockLine; row: repo.LevelAfter }[] = [];
   const actorId = tx.actor?.userId ?? null;
   for (const line of lines) {
     if (short.length > 0) {
@@ -88,11 +93,22 @@ export async function reserveStock(tx: TxCtx, input: StockOperationInput): Promi
       orderId: input.orderId,
       actorId,
     });
+    reservedLevels.push({ line, row });
   }
   if (short.length > 0) {
     throw conflict('INSUFFICIENT_STOCK', `Not enough stock for ${short.length} line(s)`, { lines: await shortLines(tx, input.locationId, short) });
   }
   await repo.recordMovements(tx.db, movements);
+  for (const { line, row } of reservedLevels) {
+    await recordStockLowIfCrossed(tx, {
+      productId: line.productId,
+      locationId: input.locationId,
+      sku: line.sku,
+      supplierId: input.supplierId,
+      before: { ...row, reserved: row.reserved - line.quantity },
+      after: row,
+    });
+  }
 }
 
 /**
