@@ -4,7 +4,7 @@
  * movements; every order that holds a reservation has its reservation movements. Spans the stock
  * tables and the orders tables, so it is a flow (docs/stock-invariants.md).
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { inTransaction, type Ctx } from '../infra/context.js';
@@ -52,26 +52,37 @@ export interface StockCheckResult {
   orders: OrderDrift[];
 }
 
+/** One stock level, to narrow a query to it (the repair reads its levels one at a time, under their locks). */
+interface LevelKey {
+  product_id: string;
+  location_id: string;
+}
+
 /*
  * One statement per list, both bounded by the supplier: its levels (through its locations) with the
  * reservations held by its open orders and the sums of the movements, keyed by (product, location);
- * keys present in only one side (a held reservation without a level) still show.
+ * keys present in only one side (a held reservation without a level) still show. With `level`, every
+ * part is narrowed to that one level at its base, so reading one level costs one level's rows.
  */
-const levelDriftQuery = (supplierId: string, onlyDrift: boolean) => sql`
-  with locs as (select id from stock_locations where supplier_id = ${supplierId}),
+/** ` and <location> = … and <product> = …` when `level` is given, else nothing. */
+const onLevel = (level: LevelKey | undefined, location: SQL, product: SQL) =>
+  level ? sql` and ${location} = ${level.location_id} and ${product} = ${level.product_id}` : sql``;
+
+const levelDriftQuery = (supplierId: string, onlyDrift: boolean, level?: LevelKey) => sql`
+  with locs as (select id from stock_locations where supplier_id = ${supplierId}${level ? sql` and id = ${level.location_id}` : sql``}),
   held as (
     select o.location_id, l.product_id, sum(l.quantity)::int as qty
       from orders o join order_lines l on l.order_id = o.id
-     where o.supplier_id = ${supplierId} and o.stock_state = 'reserved'
+     where o.supplier_id = ${supplierId} and o.stock_state = 'reserved'${onLevel(level, sql`o.location_id`, sql`l.product_id`)}
      group by 1, 2),
   ledger as (
     select m.location_id, m.product_id,
            sum(m.on_hand_after - m.on_hand_before)::int as on_hand,
            sum(m.reserved_after - m.reserved_before)::int as reserved
-      from stock_movements m where m.location_id in (select id from locs)
+      from stock_movements m where m.location_id in (select id from locs)${onLevel(level, sql`m.location_id`, sql`m.product_id`)}
      group by 1, 2),
   keys as (
-    select product_id, location_id from stock_levels where location_id in (select id from locs)
+    select product_id, location_id from stock_levels where location_id in (select id from locs)${onLevel(level, sql`location_id`, sql`product_id`)}
     union select product_id, location_id from held
     union select product_id, location_id from ledger)
   select k.product_id, k.location_id, p.sku,
@@ -92,11 +103,11 @@ const levelDriftQuery = (supplierId: string, onlyDrift: boolean) => sql`
    }
    order by k.product_id, k.location_id`;
 
-const orderDriftQuery = (supplierId: string) => sql`
+const orderDriftQuery = (supplierId: string, level?: LevelKey) => sql`
   with lines as (
     select o.id as order_id, o.number, o.location_id, l.product_id, sum(l.quantity)::int as quantity
       from orders o join order_lines l on l.order_id = o.id
-     where o.supplier_id = ${supplierId} and o.stock_state = 'reserved'
+     where o.supplier_id = ${supplierId} and o.stock_state = 'reserved'${onLevel(level, sql`o.location_id`, sql`l.product_id`)}
      group by 1, 2, 3, 4),
   moved as (
     select m.order_id, m.product_id, sum(m.reserved_after - m.reserved_before)::int as reserved
@@ -180,10 +191,7 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
       );
       if (!locked) continue; // a held reservation without a level: nothing to set; reported by the check
       // Read again under the lock: the figures of the first read may be stale.
-      const [now] = await queryRows<LevelDrift>(
-        tx.db,
-        sql`select * from (${levelDriftQuery(supplierId, false)}) d where d.product_id = ${d.product_id} and d.location_id = ${d.location_id}`,
-      );
+      const [now] = await queryRows<LevelDrift>(tx.db, levelDriftQuery(supplierId, false, d));
       const reservedAfter = Math.min(now.held_by_orders, now.on_hand);
       const actorId = ctx.actor?.userId ?? null;
       const rows: (typeof stockMovements.$inferInsert)[] = [];
@@ -191,11 +199,7 @@ export async function reconcileSupplierStock(ctx: Ctx, supplierId: string, note:
       if (reservedAfter === now.held_by_orders) {
         // The level now holds every open order's reservation: record, per order whose reservation no
         // movement shows, the part restored for it, so each order's movements add up again.
-        const missing = await queryRows<OrderDrift>(
-          tx.db,
-          sql`select * from (${orderDriftQuery(supplierId)}) o
-          where o.product_id = ${d.product_id} and o.location_id = ${d.location_id}`,
-        );
+        const missing = await queryRows<OrderDrift>(tx.db, orderDriftQuery(supplierId, d));
         for (const o of missing) {
           const delta = o.quantity - o.movements_reserved;
           rows.push({
