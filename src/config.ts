@@ -61,6 +61,15 @@ export interface Config {
 /** Thrown at start when the environment holds an invalid setting; the message names it. */
 export class ConfigError extends Error {}
 
+/** `METRICS_TOKEN`: sent as `Authorization: Bearer <token>`, so it must be an RFC 6750 token (e.g. `openssl rand -hex 32`). */
+function metricsToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) {
+    throw new ConfigError('METRICS_TOKEN may hold only letters, digits and -._~+/ (it is sent as a bearer token): use e.g. openssl rand -hex 32');
+  }
+  return value;
+}
+
 /**
  * Reads `file` (default `.env` in the current directory) into `process.env` when it exists.
  * Variables already in the environment win, even when empty. Called by the server and the
@@ -176,7 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     loadDemo: bool(env, 'LOAD_DEMO', databaseUrl.startsWith('pglite://') && nodeEnv !== 'production'),
     trustProxy: trustProxy(env.TRUST_PROXY),
-    metricsToken: env.METRICS_TOKEN || undefined,
+    metricsToken: metricsToken(env.METRICS_TOKEN),
     natsUrl: env.NATS_URL || undefined,
     eventsMaxAttempts: int(env, 'EVENTS_MAX_ATTEMPTS', 8, 1, 100),
     eventsRetryMaxSeconds: int(env, 'EVENTS_RETRY_MAX_SECONDS', 300, 1, 86_400),

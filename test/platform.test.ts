@@ -91,6 +91,11 @@ describe('configuration', () => {
     });
   });
 
+  it('refuses a METRICS_TOKEN that cannot travel as a bearer token', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'has spaces and !' })).toThrow(ConfigError);
+    expect(loadConfig({ METRICS_TOKEN: 'a1b2-c3_d4.e5~f6+g7/h8==' }).metricsToken).toBe('a1b2-c3_d4.e5~f6+g7/h8==');
+  });
+
   it('listens on this machine only with the embedded database (the demo), on every interface with a server, unless HOST says', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');

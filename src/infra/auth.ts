@@ -6,7 +6,7 @@ import type { Ctx } from './context.js';
 import type { Database } from './db/client.js';
 import { forbidden, unauthorized } from './errors.js';
 import { isUuid } from './ids.js';
-import type { AccessTokens } from './tokens.js';
+import { bearerToken, type AccessTokens } from './tokens.js';
 
 /** How a route treats authentication: `required` (default), `optional` (anonymous allowed) or `public`. */
 export type RouteAuth = 'required' | 'optional' | 'public';
@@ -35,17 +35,11 @@ declare module 'fastify' {
  */
 export type ActorLoader = (ctx: Ctx, userId: string) => Promise<Actor | null>;
 
-/**
- * `Bearer <token>` and nothing else (RFC 6750 section 2.1): the scheme in any case, one space, one
- * b64token. Anything after the token (`Bearer <token> junk`) is refused, not ignored.
- */
-const BEARER_RE = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-
 /** The actor of the request's bearer token, or null without an Authorization header. @throws 401 `INVALID_TOKEN`, 403 `USER_INACTIVE`. */
 async function authenticate(tokens: AccessTokens, loadActor: ActorLoader, request: FastifyRequest): Promise<Actor | null> {
   const header = request.headers.authorization;
   if (!header) return null;
-  const token = BEARER_RE.exec(header)?.[1];
+  const token = bearerToken(header);
   if (!token) throw unauthorized('The Authorization header must be exactly "Bearer <access token>"', 'INVALID_TOKEN');
   const claims = tokens.verifyAccessToken(token);
   if (!claims || !isUuid(claims.sub)) throw unauthorized('The access token is invalid or expired', 'INVALID_TOKEN');

@@ -26,6 +26,7 @@ import type { Config } from '../config.js';
 import type { Database } from './db/client.js';
 import { unauthorized } from './errors.js';
 import { outboxEvents } from './outbox.tables.js';
+import { bearerToken } from './tokens.js';
 
 /** The process's registry: every Agora metric, and only those. */
 export const registry = new Registry();
@@ -92,7 +93,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Whether `header` is `Bearer <token>`, compared in constant time (both sides hashed to one length). */
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  const given = bearerToken(header) ?? '';
   return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
 }
 

@@ -43,3 +43,12 @@ export function newOpaqueToken(): { token: string; hash: string } {
 
 /** SHA-256 (hex) of an opaque token: what the database keeps. */
 export const hashOpaqueToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * `Bearer <token>` and nothing else (RFC 6750 section 2.1): the scheme in any case, one space, one
+ * b64token. Anything after the token (`Bearer <token> junk`) is refused, not ignored.
+ */
+const BEARER_RE = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when the header has any other form. */
+export const bearerToken = (header: string | undefined): string | undefined => (header ? BEARER_RE.exec(header)?.[1] : undefined);
