@@ -54,17 +54,24 @@ async function authenticate(tokens: AccessTokens, loadActor: ActorLoader, reques
  */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { database: Database; config: Config; tokens: AccessTokens; loadActor: ActorLoader }) => {
   app.decorateRequest('ctx', null as unknown as Ctx);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.ctx = { actor: null, db: opts.database.db, log: request.log, requestId: request.id, config: opts.config, tokens: opts.tokens };
+    done();
+  });
+  // Authentication runs at preParsing, still before the body is read, but after every onRequest
+  // hook, the rate limiter's route-level one included: a request refused here (401/403) has been
+  // counted, so floods of bad or missing tokens are rate limited like any other request.
+  app.addHook('preParsing', async (request, _reply, payload) => {
     const routeConfig = request.routeOptions.config ?? {};
     // Under /api/ a route is authenticated unless it says otherwise; elsewhere (docs, health) public.
     const mode: RouteAuth = routeConfig.auth ?? (request.routeOptions.url?.startsWith('/api/') ? 'required' : 'public');
-    request.ctx = { actor: null, db: opts.database.db, log: request.log, requestId: request.id, config: opts.config, tokens: opts.tokens };
-    if (mode === 'public' || !request.routeOptions.url) return;
+    if (mode === 'public' || !request.routeOptions.url) return payload;
     const actor = await authenticate(opts.tokens, opts.loadActor, request);
     request.ctx.actor = actor;
     if (!actor && mode === 'required') throw unauthorized();
     if (actor && routeConfig.permission && !can(actor, routeConfig.permission)) {
       throw forbidden(`Your roles do not allow ${routeConfig.permission}`);
     }
+    return payload;
   });
 });

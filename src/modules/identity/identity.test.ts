@@ -198,6 +198,14 @@ describe('users/me', () => {
 
 describe('rate limits', async () => {
   const limited = await createTestApp({ rateLimitAuthMax: 3 });
+  const apiLimited = await createTestApp({ rateLimitMax: 3 });
+  it('counts requests refused for a bad or missing token (401) like any other, so they are limited too', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await call(apiLimited.app, 'GET', '/api/v1/orders', { headers: { authorization: 'Bearer not-a-token' } })).status);
+    for (let i = 0; i < 2; i++) statuses.push((await call(apiLimited.app, 'GET', '/api/v1/orders')).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
   it('limits the auth routes with 429 and Retry-After', async () => {
     const statuses: number[] = [];
     let last;
